@@ -1,0 +1,44 @@
+"""Paired statistics over replications: mean, 95 % confidence interval, spread.
+
+The replication is the unit of analysis: intervals come from per-run
+summaries, never from episodes pooled across runs (DESIGN-NOTES B12). The
+confidence interval of the mean (Monte Carlo uncertainty) and the spread of
+per-run outcomes (5th-95th percentile) are reported separately.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import stats
+
+
+def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean and the Student-t confidence interval of the mean."""
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+    if len(x) == 0:
+        return math.nan, math.nan, math.nan
+    m = float(x.mean())
+    if len(x) < 2:
+        return m, math.nan, math.nan
+    half = float(stats.t.ppf(0.5 + level / 2, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x)))
+    return m, m - half, m + half
+
+
+def paired_difference(a: np.ndarray, b: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean of b - a over paired replications, with its confidence interval."""
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    ok = ~(np.isnan(a) | np.isnan(b))
+    return mean_ci(b[ok] - a[ok], level)
+
+
+def spread(values: np.ndarray) -> tuple[float, float]:
+    """5th and 95th percentile of per-run values (the spread, not an interval of the mean)."""
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+    if len(x) == 0:
+        return math.nan, math.nan
+    return float(np.percentile(x, 5)), float(np.percentile(x, 95))

@@ -1,0 +1,120 @@
+"""Command line for one run: ``python -m sim scenario=... working=... key=value ...``.
+
+Hydra composes ``configs/config.yaml`` with the overrides (its compose API,
+so that this module decides the exit status). Every input is validated
+before anything is written: a bad key, type, range or scenario file prints one
+message naming field, value and what is allowed, and exits with status 2.
+Outputs go to a temporary folder that is renamed into place only when the run
+is complete, so an interrupted or failed run leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+from sim.errors import InputError
+
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+USAGE = """usage: python -m sim [key=value ...]
+
+  scenario=<name>        a data file in scenarios/ (default sociaal_domein)
+  working=<preset>       fragmented | networked | coordinator_only (configs/working)
+  levers.<name>=<value>  switch one lever: single_entry, shared_assessment, coordinator, case_table,
+                         warm_handoff, mandate, learning_network (true/false); t_shaped_share (0..1 or null)
+  seed=<int> horizon_days=<days> warm_up_days=<days> n_families=<int> output_dir=<path>
+
+Writes episodes.parquet, ledger.parquet, daily.parquet, daily_org.parquet, queues.parquet,
+summary.json and config.yaml to the output folder."""
+
+
+def compose(overrides: list[str]) -> dict:
+    """Compose the Hydra configuration; turn Hydra's override errors into `InputError`."""
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+    from hydra.errors import HydraException
+    from omegaconf import OmegaConf
+    from omegaconf.errors import OmegaConfBaseException
+
+    for item in overrides:
+        if "=" not in item or item.startswith("-"):
+            raise InputError("argument", item, "key=value overrides (see --help)")
+    try:
+        with initialize_config_dir(version_base="1.3", config_dir=str(CONFIG_DIR), job_name="ontschot"):
+            cfg = hydra_compose(config_name="config", overrides=overrides)
+    except (HydraException, OmegaConfBaseException) as exc:
+        text = str(exc).strip().splitlines()[0]
+        field = next((o.split("=", 1)[0].lstrip("+~") for o in overrides if o.split("=", 1)[0].lstrip("+~") in text), "override")
+        if "Could not find" in text or "not found in" in text.lower():
+            group = field.split(".")[0]
+            options = sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml")) if (CONFIG_DIR / group).is_dir() else []
+            value = next((o.split("=", 1)[1] for o in overrides if o.split("=", 1)[0] == field), None)
+            raise InputError(field, value, f"one of {', '.join(options)}" if options else text) from None
+        value = next((o.split("=", 1)[1] for o in overrides if o.split("=", 1)[0].lstrip("+~") == field), None)
+        raise InputError(field, value, f"a known configuration key ({text})") from None
+    return OmegaConf.to_container(cfg, resolve=True)
+
+
+def default_output_dir(data: dict) -> Path:
+    """outputs/<date>/<time>-<scenario>-<working>-seed<seed>, as Hydra users expect."""
+    now = datetime.now()
+    scen = data["scenario"]["name"] if isinstance(data.get("scenario"), dict) else data.get("scenario")
+    return Path("outputs") / now.strftime("%Y-%m-%d") / f"{now.strftime('%H-%M-%S')}-{scen}-{data['working']}-seed{data['seed']}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one configuration and write its outputs; return the exit status."""
+    argv = sys.argv[1:] if argv is None else argv
+    if any(a in ("-h", "--help") for a in argv):
+        print(USAGE)
+        return 0
+    try:
+        data = compose(argv)
+        from sim.config import RunConfig
+
+        config = RunConfig.from_mapping(data, where="configuration", extra_keys=("output_dir",))
+        out = Path(data["output_dir"]) if data.get("output_dir") else default_output_dir(data)
+        if out.exists() and any(out.iterdir()):
+            raise InputError("output_dir", str(out), "a folder that does not exist yet or is empty")
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+    from sim import run
+
+    print(f"running {config.scenario.name} / {config.working}: {config.families} families, "
+          f"{config.warm_up_days:g} warm-up + {config.horizon_days:g} days, seed {config.seed}", file=sys.stderr)
+    t0 = time.perf_counter()
+    result = run(config)
+    elapsed = time.perf_counter() - t0
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        result.episodes.to_parquet(tmp / "episodes.parquet", index=False)
+        result.ledger.to_parquet(tmp / "ledger.parquet", index=False)
+        result.daily.to_parquet(tmp / "daily.parquet", index=False)
+        result.daily_org.to_parquet(tmp / "daily_org.parquet", index=False)
+        result.queues.to_parquet(tmp / "queues.parquet", index=False)
+        summary = dict(result.summary, run_seconds=elapsed)
+        (tmp / "summary.json").write_text(json.dumps(summary, indent=2, default=str))
+        import yaml
+
+        (tmp / "config.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+        if out.exists():
+            out.rmdir()
+        tmp.rename(out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    s = result.summary
+    tth = s["time_to_help_from_signal_among_helped"]
+    print(f"done in {elapsed:.1f} s -> {out}")
+    print(f"  time to help from signal (among helped): mean {tth['mean']:.0f} d, median {tth['median']:.0f} d, p90 {tth['p90']:.0f} d"
+          if tth["n"] else "  nobody was helped in the window")
+    print(f"  dropout: {s['dropout_share_episodes']:.1%} of ended episodes; cost: EUR {s['cost_total']:,.0f}")
+    return 0

@@ -1,0 +1,110 @@
+"""Run configuration: scenario, lever settings, seed, horizon (frozen, validated).
+
+`RunConfig.from_mapping` reads the plain mapping that Hydra composes from
+``configs/`` (or any dict), rejects unknown keys, wrong types and out-of-range
+values with an `InputError`, and loads the scenario.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sim.reader import Reader
+from sim.scenario import Scenario, load_scenario
+
+LEVER_FLAGS = ("single_entry", "shared_assessment", "coordinator", "case_table", "warm_handoff", "mandate",
+               "learning_network")
+
+
+@dataclass(frozen=True)
+class LeverSettings:
+    """Which levers are on; ``t_shaped_share`` None keeps the scenario's status quo."""
+
+    single_entry: bool = False
+    shared_assessment: bool = False
+    coordinator: bool = False
+    case_table: bool = False
+    warm_handoff: bool = False
+    mandate: bool = False
+    learning_network: bool = False
+    t_shaped_share: float | None = None
+
+    @classmethod
+    def read(cls, r: Reader) -> LeverSettings:
+        """Read from a `Reader` (all keys required: presets must be explicit)."""
+        flags = {k: r.boolean(k) for k in LEVER_FLAGS}
+        share = r.raw("t_shaped_share")
+        if share is not None:
+            share = r.number("t_shaped_share", 0.0, 1.0)
+        r.finish()
+        return cls(**flags, t_shaped_share=share)
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything one run needs.
+
+    Attributes:
+        scenario: the loaded scenario.
+        working: the preset's name (a label; behaviour comes from ``levers``).
+        levers: lever settings.
+        seed: run seed; every keyed draw derives from it.
+        horizon_days: measured days after warm-up.
+        warm_up_days: days before measurement (levers switch on at their end).
+        n_families: population size (None: the scenario's).
+    """
+
+    scenario: Scenario
+    working: str
+    levers: LeverSettings
+    seed: int = 1
+    horizon_days: float = 1095.0
+    warm_up_days: float = 365.0
+    n_families: int | None = None
+
+    @property
+    def families(self) -> int:
+        """The population size used."""
+        return self.n_families if self.n_families is not None else self.scenario.n_families
+
+    def describe(self) -> dict[str, Any]:
+        """A JSON-friendly description (for summary.json)."""
+        return {"scenario": self.scenario.name, "working": self.working, "levers": asdict(self.levers), "seed": self.seed,
+                "horizon_days": self.horizon_days, "warm_up_days": self.warm_up_days, "n_families": self.families}
+
+    @classmethod
+    def from_mapping(cls, data: dict[str, Any], where: str | None = None, extra_keys: tuple[str, ...] = ()) -> RunConfig:
+        """Validate a composed configuration mapping and load its scenario.
+
+        Args:
+            data: keys scenario (name, or a mapping with ``name``), working, levers, seed,
+                horizon_days, warm_up_days, n_families.
+            where: source label for messages.
+            extra_keys: top-level keys that belong to the caller (e.g. ``output_dir``).
+        """
+        r = Reader(data, "", where)
+        for k in extra_keys:
+            r.raw(k, None)
+        sc = r.raw("scenario")
+        if isinstance(sc, dict):
+            sr = r.child("scenario")
+            name = sr.string("name")
+            sr.finish()
+        elif isinstance(sc, str):
+            name = sc
+        else:
+            from sim.errors import InputError
+            raise InputError("scenario", sc, "a scenario name", where)
+        working = r.string("working")
+        levers = LeverSettings.read(r.child("levers"))
+        seed = r.number("seed", 0, 2**63 - 1, integer=True)
+        horizon = r.number("horizon_days", 0.0, 36500.0, lo_open=True)
+        warm = r.number("warm_up_days", 0.0, 36500.0)
+        nf = r.raw("n_families", None)
+        if nf is not None:
+            nf = r.number("n_families", 1, 10_000_000, integer=True)
+        r.finish()
+        scenario = load_scenario(name)
+        return cls(scenario=scenario, working=working, levers=levers, seed=seed, horizon_days=horizon,
+                   warm_up_days=warm, n_families=nf)

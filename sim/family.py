@@ -1,0 +1,132 @@
+"""Family: a household with latent traits, open needs and onset clocks.
+
+Traits drawn at creation (keyed, in bulk): ``vulnerability`` (Gamma, mean 1),
+``engagement`` (Beta; trust and persistence with services), ``informal_support``
+(Beta; slows escalation and speeds remission).
+
+Onsets follow DESIGN-NOTES A2: the rate of a new need in domain d is
+``lambda_d * v * min(C_max, prod(1 + kappa[d2][d] * a_d2))`` with
+``a_d2 = 1`` for an open need not in help, ``1 - eta_help`` in help, 0 when
+closed, and 0 while d itself is open. The k-th onset of (f, d) happens when the
+integrated rate since d closed reaches a keyed Exp(1) threshold, so a rate
+change never redraws a number: the remaining time is ``(E - used) / rate``.
+Only the earliest domain clock of a family is a scheduled event.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import mesa
+
+if TYPE_CHECKING:
+    from sim.episode import NeedEpisode
+    from sim.professional import Professional
+
+INF = math.inf
+
+
+class Family(mesa.Agent):
+    """A household.
+
+    Attributes:
+        fid: its number in the run (key of its random draws).
+        vulnerability: scales need onset and escalation (mean 1).
+        engagement: 0..1, drives dropout and self-signalling; moves with experiences.
+        informal_support: 0..1, slows escalation and speeds remission of light needs.
+        open: the open episode per domain index.
+        coordinator: the professional coordinating it, if any.
+    """
+
+    def __init__(self, model: mesa.Model, fid: int, vulnerability: float, engagement: float, informal_support: float) -> None:
+        super().__init__(model)
+        self.fid = fid
+        self.vulnerability = vulnerability
+        self.engagement = engagement
+        self.engagement0 = engagement
+        self.informal_support = informal_support
+        self.open: dict[int, NeedEpisode] = {}
+        self.coordinator: Professional | None = None
+        self.coordinated_since = 0.0
+        n = len(model.spec.domains)
+        self.onset_k = [0] * n
+        self.onset_E = [model.rand.exponential("onset", fid, d, 0) for d in range(n)]
+        self.onset_used = [0.0] * n
+        self.onset_rate = [0.0] * n
+        self.onset_t = 0.0
+        self._onset_event = None
+        self._onset_domain = -1
+        self.problems = 0
+        self.ever_signalled = False
+        self.ever_dropped = False
+        self.ever_helped = False
+
+    def activity(self, d: int) -> float:
+        """a_d of the onset coupling: 1 open and not in help, 1 - eta in help, 0 closed."""
+        ep = self.open.get(d)
+        if ep is None:
+            return 0.0
+        return (1.0 - self.model.spec.coupling.eta_help) if ep.state == "in_help" else 1.0
+
+    def refresh_onsets(self, now: float) -> None:
+        """Account the integrated onset rates up to now, recompute rates and re-arm the clock."""
+        model = self.model
+        dt = now - self.onset_t
+        used, rates = self.onset_used, self.onset_rate
+        if dt > 0:
+            for d in range(len(rates)):
+                used[d] += rates[d] * dt
+        self.onset_t = now
+        coupling = model.coupling_in
+        c_max = model.spec.coupling.c_max
+        acts = [self.activity(d) for d in range(len(rates))] if self.open else None
+        best_t, best_d = INF, -1
+        for d, base in enumerate(model.onset_base):
+            if d in self.open or base <= 0.0:
+                rates[d] = 0.0
+                continue
+            mult = 1.0
+            if acts is not None:
+                for d2, kap in coupling[d]:
+                    if acts[d2]:
+                        mult *= 1.0 + kap * acts[d2]
+                mult = min(c_max, mult)
+            rate = base * self.vulnerability * mult
+            rates[d] = rate
+            t = now + max(0.0, self.onset_E[d] - used[d]) / rate
+            if t < best_t:
+                best_t, best_d = t, d
+        if self._onset_event is not None:
+            self._onset_event.cancel()
+            self._onset_event = None
+        if best_d >= 0 and best_t <= model.end_time:
+            self._onset_domain = best_d
+            self._onset_event = model.schedule_event(self.onset_due, at=best_t)
+
+    def onset_due(self) -> None:
+        """The earliest domain clock reached its threshold: a new need arises."""
+        self._onset_event = None
+        d = self._onset_domain
+        now = self.model.time
+        self.refresh_onsets_account(now)
+        self.onset_k[d] += 1
+        self.onset_E[d] = self.model.rand.exponential("onset", self.fid, d, self.onset_k[d])
+        self.onset_used[d] = 0.0
+        self.model.pathway.new_problem(self, d, now)
+
+    def refresh_onsets_account(self, now: float) -> None:
+        """Bring the integrated rates up to now without re-arming (before a state change)."""
+        dt = now - self.onset_t
+        if dt > 0:
+            for d, rate in enumerate(self.onset_rate):
+                self.onset_used[d] += rate * dt
+        self.onset_t = now
+
+    def dropout_factor(self) -> float:
+        """f(e) = (1 - e) / (1 - mean e0): base dropout values are population means (A10)."""
+        return (1.0 - self.engagement) / self.model.one_minus_mean_e0
+
+    def signalled_open(self) -> int:
+        """Number of open episodes already known to a service."""
+        return sum(1 for ep in self.open.values() if ep.is_signalled)

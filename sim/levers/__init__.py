@@ -1,0 +1,22 @@
+"""The eight levers of networked working (DESIGN section 4), each its own object.
+
+``fragmented`` and ``networked`` are presets in ``configs/working``; any other
+combination is just other lever values.
+"""
+
+from __future__ import annotations
+
+from sim.levers.base import Lever
+from sim.levers.case_table import CaseTable
+from sim.levers.coordinator import FamilyCoordinator
+from sim.levers.learning import LearningNetwork
+from sim.levers.mandate import MandateBacking
+from sim.levers.shared_assessment import SharedAssessment
+from sim.levers.single_entry import SingleEntryPoint
+from sim.levers.t_shaped import TShaped
+from sim.levers.warm_handoff import WarmHandoff
+
+__all__ = [
+    "CaseTable", "FamilyCoordinator", "LearningNetwork", "Lever", "MandateBacking",
+    "SharedAssessment", "SingleEntryPoint", "TShaped", "WarmHandoff",
+]

@@ -1,0 +1,117 @@
+"""Case table ("whole system in the room") for families with several needs.
+
+A family with at least ``k`` signalled open domains and a maximum severity of at
+least ``s_table`` is referred with probability ``p_esc`` (hesitation to
+escalate). The table meets every ``m`` days and admits at most ``n_new`` new
+families per meeting, so it has a queue (DESIGN-NOTES A13). At a meeting, one
+professional of every involved organisation plus the chair spend ``h`` hours
+per family (booked as ``case_table`` and reserved from their weekly hours
+until the next meeting). Effects: one joint decision replaces the decision
+delays of the family's needs (a need that reaches a decision step waits for
+the next meeting instead); listed exclusions are waived, so coupled needs are
+helped in parallel (A12); every pair present gets a joint-case trust event.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from mesa.time import Schedule
+
+from sim.episode import DECISION
+from sim.levers.base import Lever
+
+if TYPE_CHECKING:
+    from sim.family import Family
+    from sim.professional import Professional
+
+
+class CaseTable(Lever):
+    """Referral, meetings and effects of the case table."""
+
+    name = "case_table"
+
+    def attach(self) -> None:
+        """Empty table."""
+        self.referred: dict[int, Family] = {}
+        self.at_table: dict[int, Family] = {}
+        self.considered: set[int] = set()
+        self.reservations: list[tuple[Professional, float]] = []
+        self.meetings = 0
+        self._generator = None
+
+    def on_activate(self) -> None:
+        """Start the meeting cycle."""
+        every = self.model.spec.levers.case_table_every_days
+        self._generator = self.model.schedule_recurring(self.meet, Schedule(interval=every, start=self.model.time + every))
+
+    def _eligible(self, family: Family) -> bool:
+        lv = self.model.spec.levers
+        if family.signalled_open() < lv.case_table_min_domains:
+            return False
+        now = self.model.time
+        return max(ep.severity(now) for ep in family.open.values()) >= lv.case_table_min_severity
+
+    def on_family_change(self, family: Family) -> None:
+        """Refer a newly eligible family (once per eligibility spell, with p_esc)."""
+        if not self.active or family.fid in self.at_table or family.fid in self.referred:
+            return
+        if not self._eligible(family):
+            self.considered.discard(family.fid)
+            return
+        if family.fid in self.considered:
+            return
+        self.considered.add(family.fid)
+        u = self.model.rand.uniform("escalate", family.fid, family.problems)
+        if u < self.model.spec.levers.case_table_escalation:
+            self.referred[family.fid] = family
+
+    def decides(self, family: Family) -> bool:
+        """Whether the family's decisions are taken at the table (wait for the next meeting)."""
+        return self.active and family.fid in self.at_table
+
+    def waives(self, family: Family) -> bool:
+        """Whether the joint plan waives exclusion criteria for this family."""
+        return self.active and family.fid in self.at_table
+
+    def meet(self) -> None:
+        """One meeting: release last reservations, update the table, decide, book hours."""
+        m = self.model
+        now = m.time
+        lv = m.spec.levers
+        for p, h in self.reservations:
+            p.release(h)
+        self.reservations = []
+        for fid in [fid for fid, fam in self.at_table.items() if fam.signalled_open() < lv.case_table_min_domains]:
+            del self.at_table[fid]
+        admitted = 0
+        for fid in list(self.referred):
+            if admitted >= lv.case_table_max_new:
+                break
+            fam = self.referred.pop(fid)
+            if self._eligible(fam):
+                self.at_table[fid] = fam
+                admitted += 1
+        self.meetings += 1
+        weekly = lv.case_table_hours / (lv.case_table_every_days / 7.0)
+        for fam in list(self.at_table.values()):
+            orgs = {ep.org.index: ep.org for ep in fam.open.values() if ep.org is not None and ep.is_signalled}
+            chair = fam.coordinator.organisation if fam.coordinator is not None else m.entry_org
+            orgs[chair.index] = chair
+            for org in orgs.values():
+                p = fam.coordinator if (fam.coordinator is not None and org is chair) else None
+                if p is None:
+                    p = next((ep.helper for ep in fam.open.values() if ep.helper is not None and ep.helper.organisation is org), None)
+                if p is None and org.professionals:
+                    p = max(org.professionals, key=lambda q: q.free_hours)
+                if p is not None:
+                    p.reserve(weekly)
+                    self.reservations.append((p, weekly))
+                m.ledger.book(now, org.payer, "case_table", org.name, lv.case_table_hours * org.hourly_cost, lv.case_table_hours)
+            idx = sorted(orgs)
+            for i, a in enumerate(idx):
+                for b in idx[i + 1:]:
+                    m.trust.joint_case(a, b, now)
+            for ep in list(fam.open.values()):
+                if ep.state == DECISION:
+                    m.pathway.decision_made(ep)

@@ -1,0 +1,78 @@
+"""Family coordinator (regisseur): one professional who holds the whole family.
+
+Assigned when a family has at least ``n_coord`` signalled open needs, from the
+entry organisation's professionals with free hours and room in their
+coordination caseload; released when the count falls below ``n_coord``. While
+none is free the family is routed as if there were none. Each effect is its
+own parameter (DESIGN-NOTES A11): coordinated needs go to a correct door
+directly; she notices latent needs in every domain; she holds a waiting family
+(lower waiting dropout). Her hours come out of the same FTE (reserved hours
+per coordinated family) and are booked as coordination.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sim.levers.base import Lever
+
+if TYPE_CHECKING:
+    from sim.family import Family
+
+
+class FamilyCoordinator(Lever):
+    """Assigns, releases and books coordinators."""
+
+    name = "coordinator"
+
+    def on_family_change(self, family: Family) -> None:
+        """Assign or release a coordinator after any change of the family's needs."""
+        if not self.active:
+            return
+        lv = self.model.spec.levers
+        n = family.signalled_open()
+        if family.coordinator is None and n >= lv.coordinator_min_domains:
+            best = None
+            for p in self.model.entry_org.professionals:
+                fits = p.coordinated < lv.coordinator_max_families and p.can_take(lv.coordinator_hours_per_week)
+                if fits and (best is None or p.free_hours > best.free_hours):
+                    best = p
+            if best is not None:
+                best.reserve(lv.coordinator_hours_per_week)
+                best.coordinated += 1
+                family.coordinator = best
+                family.coordinated_since = self.model.time
+        elif family.coordinator is not None and n < lv.coordinator_min_domains:
+            self._release(family, self.model.time)
+
+    def _release(self, family: Family, now: float) -> None:
+        p = family.coordinator
+        lv = self.model.spec.levers
+        family.coordinator = None
+        org = p.organisation
+        self.model.ledger.book_segment(family.coordinated_since, now, org.payer, "coordination", org.name,
+                                       lv.coordinator_hours_per_week / 7.0 * org.hourly_cost, lv.coordinator_hours_per_week / 7.0)
+        p.coordinated -= 1
+        p.release(lv.coordinator_hours_per_week)
+
+    def routes(self, family: Family) -> bool:
+        """Whether the coordinator routes this family's new needs (no wrong door)."""
+        return family.coordinator is not None
+
+    def notice_rate(self, family: Family) -> float:
+        """Extra signalling hazard of latent needs of a coordinated family (per day)."""
+        return self.model.spec.levers.coordinator_notice_rate if family.coordinator is not None else 0.0
+
+    def hold(self, family: Family) -> float:
+        """Share by which a coordinator lowers the waiting-dropout hazard."""
+        return self.model.spec.levers.coordinator_hold if family.coordinator is not None else 0.0
+
+    def finish(self, now: float) -> None:
+        """Book coordination still running at the end of the run."""
+        lv = self.model.spec.levers
+        for family in self.model.families:
+            if family.coordinator is not None:
+                org = family.coordinator.organisation
+                self.model.ledger.book_segment(family.coordinated_since, now, org.payer, "coordination", org.name,
+                                               lv.coordinator_hours_per_week / 7.0 * org.hourly_cost,
+                                               lv.coordinator_hours_per_week / 7.0)

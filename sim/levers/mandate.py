@@ -1,0 +1,60 @@
+"""Mandate and backing: a flex budget to start help without the formal decision.
+
+The holder (the coordinator, or without one the entry organisation's
+professional who saw the family) may start help at a provider whose access
+rule requires a decision, skipping the decision delay but not the provider's
+queue. She uses it with probability ``p_backing`` ("rugdekking"), while the
+yearly budget lasts (reset every 365 days, no carry-over). The help is then
+paid by the municipality from the flex budget at tariff x (1 + markup),
+booked as category ``flex`` (DESIGN-NOTES A14, purchase form).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from sim.levers.base import Lever
+
+if TYPE_CHECKING:
+    from sim.episode import NeedEpisode
+    from sim.organisation import Organisation
+
+
+class MandateBacking(Lever):
+    """Flex budget holder."""
+
+    name = "mandate"
+
+    def attach(self) -> None:
+        """No budget until switched on."""
+        self.left = 0.0
+        self.year_start = 0.0
+        self.purchases = 0
+
+    def on_activate(self) -> None:
+        """Open the first year's budget."""
+        self.left = self.model.spec.levers.flex_budget_per_year
+        self.year_start = self.model.time
+
+    def skip_decision(self, ep: NeedEpisode, org: Organisation) -> bool:
+        """Whether flex money starts this need's help without the decision delay."""
+        if not self.active or not (ep.family.coordinator is not None or ep.n_doors > 0):
+            return False
+        m = self.model
+        lv = m.spec.levers
+        if m.time - self.year_start >= 365.0:
+            self.year_start += 365.0 * math.floor((m.time - self.year_start) / 365.0)
+            self.left = lv.flex_budget_per_year
+        dom = m.spec.domains[m.spec.domain_names[ep.domain]]
+        s = ep.severity(m.time)
+        weeks = math.log(max(s, m.spec.resolution_threshold * 1.0001) / m.spec.resolution_threshold) / dom.help_rate / 7.0
+        estimate = weeks * dom.help_hours_per_week * org.hourly_cost * (1.0 + lv.flex_markup)
+        if estimate > self.left:
+            return False
+        if m.rand.uniform("backing", ep.family.fid, ep.domain, ep.attempt) >= lv.flex_backing:
+            return False
+        self.left -= estimate
+        self.purchases += 1
+        ep.flex = True
+        return True

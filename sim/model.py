@@ -1,0 +1,154 @@
+"""SocialDomainModel: families, organisations and levers in event-driven time.
+
+One run: a closed population of families over ``warm_up_days + horizon_days``.
+Time is continuous (days); every process is an event on Mesa's event list, so
+a run's cost grows with its events, not with families x days. ``step`` runs
+once a day only to sample the daily series (aggregate counters, no loop over
+families). During warm-up every arm lives the status quo with identical draws;
+the levers switch on when it ends (DESIGN-NOTES A19).
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import mesa
+import numpy as np
+
+from sim.config import RunConfig
+from sim.episode import NeedEpisode
+from sim.family import Family
+from sim.ledger import CostLedger
+from sim.levers import (
+    CaseTable,
+    FamilyCoordinator,
+    LearningNetwork,
+    MandateBacking,
+    SharedAssessment,
+    SingleEntryPoint,
+    TShaped,
+    WarmHandoff,
+)
+from sim.organisation import Organisation
+from sim.pathway import Pathway
+from sim.streams import KeyedRandom, QuantileTable, beta_from_mean, gamma_mean_one
+from sim.trust import TrustNetwork
+
+
+class SocialDomainModel(mesa.Model):
+    """The simulation of one region under one lever setting.
+
+    Args:
+        config: a validated `RunConfig`.
+
+    Example:
+        >>> from sim import RunConfig, SocialDomainModel, load_run_config
+        >>> cfg = load_run_config(working="fragmented", n_families=200, horizon_days=100, warm_up_days=0)
+        >>> model = SocialDomainModel(cfg)
+        >>> model.run()
+        >>> model.time
+        100.0
+    """
+
+    def __init__(self, config: RunConfig) -> None:
+        super().__init__(rng=config.seed)
+        self.config = config
+        sc = self.spec = config.scenario
+        self.rand = KeyedRandom(config.seed)
+        self.warm_up = float(config.warm_up_days)
+        self.end_time = float(config.warm_up_days + config.horizon_days)
+        names = sc.domain_names
+        index = {n: i for i, n in enumerate(names)}
+        self.domain_specs = [sc.domains[n] for n in names]
+        self.onset_base = [d.onset_rate for d in self.domain_specs]
+        self.escalation = [d.escalation for d in self.domain_specs]
+        self.remission = [d.remission_rate for d in self.domain_specs]
+        self.help_rate = [d.help_rate for d in self.domain_specs]
+        self.help_hours = [d.help_hours_per_week for d in self.domain_specs]
+        self.severity_fixed = [d.severity_fixed for d in self.domain_specs]
+        self.severity_q = [QuantileTable(beta_from_mean(d.severity_mean, d.severity_concentration)) for d in self.domain_specs]
+        self.help_effect_q = QuantileTable(gamma_mean_one(sc.help_effect_shape)) if sc.help_effect_shape else None
+        kap = sc.coupling.kappa
+        self.coupling_in = [[(index[d2], kap[d2][d]) for d2 in kap if kap[d2].get(d, 0.0) > 0.0] for d in names]
+        self.help_coupled = [[index[d2] for d2 in kap if kap[d2].get(d, 0.0) > 0.0 and kap[d2][d] >= sc.coupling.kappa_min]
+                             for d in names]
+        self.wait_dropout = sc.behaviour.wait_dropout_hazard
+        self.help_dropout = sc.behaviour.help_dropout_hazard
+        self.one_minus_mean_e0 = 1.0 - sc.engagement_mean
+
+        self.queue_log: list[tuple] = []
+        self.organisations = [Organisation(self, spec, i, index, self.queue_log) for i, spec in enumerate(sc.organisations.values())]
+        self.org_by_name = {o.name: o for o in self.organisations}
+        self.entry_org = self.org_by_name[sc.levers.entry_organisation]
+        self.doors = [[(self.org_by_name[o], p) for o, p in sc.doors[n].items() if p > 0.0] for n in names]
+        self.trust = TrustNetwork(len(self.organisations), sc.trust.tau0, sc.trust.tau_min, sc.trust.decay, sc.trust.alpha_status_quo)
+        self.ledger = CostLedger(self.warm_up, self.end_time)
+        self.episodes: list[NeedEpisode] = []
+        self.dormant: list[NeedEpisode] = []
+        self.n_open = 0
+        self.pathway = Pathway(self)
+
+        ls = config.levers
+        self.levers = SimpleNamespace(
+            single_entry=SingleEntryPoint(self, ls.single_entry),
+            shared_assessment=SharedAssessment(self, ls.shared_assessment),
+            coordinator=FamilyCoordinator(self, ls.coordinator),
+            case_table=CaseTable(self, ls.case_table),
+            warm_handoff=WarmHandoff(self, ls.warm_handoff),
+            mandate=MandateBacking(self, ls.mandate),
+            t_shaped=TShaped(self, ls.t_shaped_share is not None, ls.t_shaped_share),
+            learning_network=LearningNetwork(self, ls.learning_network),
+        )
+        for lever in vars(self.levers).values():
+            lever.attach()
+
+        n = config.families
+        fid = np.arange(n, dtype=np.uint64)
+        v = gamma_mean_one(sc.vulnerability_shape).ppf(self.rand.uniform_array("vulnerability", fid))
+        e = beta_from_mean(sc.engagement_mean, sc.engagement_concentration).ppf(self.rand.uniform_array("engagement", fid))
+        i = beta_from_mean(sc.informal_support_mean, sc.informal_support_concentration).ppf(self.rand.uniform_array("informal_support", fid))
+        self.families = [Family(self, k, float(v[k]), float(e[k]), float(i[k])) for k in range(n)]
+        for fam in self.families:
+            fam.refresh_onsets(0.0)
+
+        self.daily: list[tuple] = []
+        self.daily_org: list[tuple] = []
+        self._levers_event = self.schedule_event(self.activate_levers, at=self.warm_up)
+        self.finished = False
+
+    def activate_levers(self) -> None:
+        """End of warm-up: switch on every enabled lever."""
+        for lever in vars(self.levers).values():
+            lever.activate()
+
+    def window_severity_days(self, s0: float, growth: float, t0: float, t1: float) -> float:
+        """Integral of a linear severity path over [t0, t1] inside the measurement window."""
+        a, b = max(t0, self.warm_up), min(t1, self.end_time)
+        if b <= a:
+            return 0.0
+        sa = min(1.0, s0 + growth * (a - t0))
+        sb = min(1.0, s0 + growth * (b - t0))
+        return (sa + sb) / 2.0 * (b - a)
+
+    def step(self) -> None:
+        """Sample the daily series (aggregate counters only)."""
+        day = int(round(self.time))
+        self.daily.append((day, self.n_open, self.ledger.total, self.trust.mean(self.time)))
+        for org in self.organisations:
+            in_help = sum(p.cases for p in org.professionals)
+            self.daily_org.append((day, org.name, org.intake_list.length, org.waiting(), in_help, org.utilisation()))
+
+    def run(self) -> None:
+        """Run to the horizon and close the books."""
+        if self.finished:
+            raise RuntimeError("this model has already run; build a new one")
+        self.run_until(self.end_time)
+        now = self.end_time
+        self.pathway.finish(now)
+        for lever in vars(self.levers).values():
+            lever.finish(now)
+        for org in self.organisations:
+            org.intake_list.close(now)
+            for lst in org.help_lists.values():
+                lst.close(now)
+        self.finished = True

@@ -1,0 +1,140 @@
+"""Organisation: mandate, access rule, intake desk, waiting lists, staff and payer.
+
+The intake desk is one server with ``intake_hours_per_week`` of intake time;
+an intake takes ``intake_hours`` (a light intake under a shared assessment
+takes fewer). Help has one waiting list per domain in the mandate. When a
+professional's hours free up she takes the first waiting episode she has fit
+for, depth before breadth (DESIGN-NOTES A7); a new episode goes to a free
+depth professional, else to a free breadth professional if it is light.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+
+from sim.professional import Professional
+from sim.waiting_list import WaitingList
+
+if TYPE_CHECKING:
+    from sim.episode import NeedEpisode
+    from sim.scenario import Organisation as OrgSpec
+
+
+class Organisation(mesa.Agent):
+    """One organisation of the scenario.
+
+    Attributes:
+        spec: its scenario record (mandate, access rule, payer...).
+        mandate: domain indices it may serve.
+        professionals: its staff.
+        intake_list: the intake desk's queue.
+        help_lists: a waiting list per domain of the mandate.
+    """
+
+    def __init__(self, model: mesa.Model, spec: OrgSpec, index: int, domain_index: dict[str, int], log: list[tuple]) -> None:
+        super().__init__(model)
+        self.spec = spec
+        self.name = spec.name
+        self.index = index
+        self.payer = spec.payer
+        self.hourly_cost = spec.hourly_cost
+        self.mandate = frozenset(domain_index[d] for d in spec.mandate)
+        self.exclusions = {domain_index[d]: s for d, s in spec.exclusions.items()}
+        self.intake_list = WaitingList(spec.name, "intake", False, log)
+        self.help_lists = {d: WaitingList(spec.name, f"help:{model.spec.domain_names[d]}", spec.triage, log)
+                           for d in sorted(self.mandate)}
+        self.intake_busy: NeedEpisode | None = None
+        self._intake_event = None
+        self.professionals: list[Professional] = []
+        hours = spec.hours_per_week
+        for dom_name, count in spec.professionals.items():
+            for _ in range(count):
+                self.professionals.append(Professional(model, self, domain_index[dom_name], hours, len(self.professionals)))
+        self.by_depth: dict[int, list[Professional]] = {}
+        for p in self.professionals:
+            self.by_depth.setdefault(p.depth, []).append(p)
+
+    def covers(self, domain: int, severity: float) -> bool:
+        """Whether the mandate covers this need (domain and severity ceiling)."""
+        return domain in self.mandate and severity <= self.spec.max_severity and domain in self.help_lists
+
+    def can_help(self, domain: int) -> bool:
+        """Whether any professional here has depth in the domain (or breadth)."""
+        return domain in self.by_depth or any(domain in p.breadth for p in self.professionals)
+
+    # --- intake desk -------------------------------------------------------------
+    def intake_duration(self, hours: float) -> float:
+        """Days the desk needs for an intake of ``hours``."""
+        return hours / (self.spec.intake_hours_per_week / 7.0)
+
+    def start_next_intake(self) -> None:
+        """If the desk is free, start the next queued intake (an event at its end)."""
+        if self.intake_busy is not None:
+            return
+        ep = self.intake_list.head()
+        if ep is None:
+            return
+        now = self.model.time
+        self.intake_list.pop(now)
+        self.intake_busy = ep
+        self.model.pathway.intake_started(ep, self)
+        self._intake_event = self.model.schedule_event(self.finish_intake, at=now + self.intake_duration(ep.model.pathway.intake_hours(ep, self)))
+
+    def finish_intake(self) -> None:
+        """The desk finished an intake: pass the episode on and take the next."""
+        ep = self.intake_busy
+        self.intake_busy = None
+        self._intake_event = None
+        self.model.pathway.intake_done(ep, self)
+        self.start_next_intake()
+
+    # --- help --------------------------------------------------------------------
+    def free_professional(self, ep: NeedEpisode, severity: float) -> tuple[Professional | None, float]:
+        """A professional with fit and free hours for ``ep`` now (depth first), and her fit."""
+        sc = self.model.spec
+        hours = self.model.help_hours[ep.domain]
+        for p in self.by_depth.get(ep.domain, ()):
+            if p.can_take(hours):
+                return p, 1.0
+        if severity <= sc.light_threshold:
+            for p in self.professionals:
+                if ep.domain in p.breadth and p.can_take(hours):
+                    return p, sc.levers.breadth_fit
+        return None, 0.0
+
+    def pull_work(self, p: Professional) -> None:
+        """Let ``p`` take waiting episodes while her hours allow (depth first, then light breadth)."""
+        model = self.model
+        now = model.time
+        light = model.spec.light_threshold
+        while True:
+            depth_list = self.help_lists.get(p.depth)
+            if depth_list is not None and p.can_take(model.help_hours[p.depth]):
+                ep = depth_list.head()
+                if ep is not None:
+                    depth_list.pop(now)
+                    model.pathway.start_help(ep, p, 1.0)
+                    continue
+            best = None
+            for d in p.breadth:
+                lst = self.help_lists.get(d)
+                if lst is None or not p.can_take(model.help_hours[d]):
+                    continue
+                ep = lst.find(lambda e: e.severity(now) <= light)
+                if ep is not None and (best is None or (ep.queue_band, ep.queue_token) < (best.queue_band, best.queue_token)):
+                    best = ep
+            if best is None:
+                return
+            self.help_lists[best.domain].take(best, now)
+            model.pathway.start_help(best, p, model.spec.levers.breadth_fit)
+
+    def waiting(self) -> int:
+        """Episodes on all help waiting lists."""
+        return sum(lst.length for lst in self.help_lists.values())
+
+    def utilisation(self) -> float:
+        """Share of productive hours held by cases and reservations."""
+        cap = sum(p.capacity for p in self.professionals)
+        return (sum(p.committed + p.reserved for p in self.professionals) / cap) if cap else 0.0

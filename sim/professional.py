@@ -1,0 +1,72 @@
+"""Professional: works for one organisation, with hours, a depth domain and maybe breadth.
+
+Capacity is in hours (DESIGN-NOTES A6): a professional has ``capacity`` productive
+hours a week; every open case holds ``help_hours_per_week`` of its domain; a
+coordination role, case-table meetings and learning cycles *reserve* hours from
+the same budget. Overhead therefore costs help capacity, not only money.
+A T-shaped professional has breadth domains where she may help light needs at
+lower effectiveness (``breadth_fit``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+
+if TYPE_CHECKING:
+    from sim.organisation import Organisation
+
+EPS = 1e-9
+
+
+class Professional(mesa.Agent):
+    """A professional of one organisation.
+
+    Attributes:
+        organisation: her employer.
+        depth: domain index she is specialised in.
+        breadth: domain indices she may handle light needs in (empty unless T-shaped).
+        capacity: productive hours per week.
+        committed: hours per week held by open cases.
+        reserved: hours per week held by coordination, meetings and learning.
+        index: her number inside the organisation (key of her keyed draws).
+    """
+
+    def __init__(self, model: mesa.Model, organisation: Organisation, depth: int, capacity: float, index: int) -> None:
+        super().__init__(model)
+        self.organisation = organisation
+        self.depth = depth
+        self.breadth: frozenset[int] = frozenset()
+        self.capacity = capacity
+        self.committed = 0.0
+        self.reserved = 0.0
+        self.index = index
+        self.cases = 0
+        self.coordinated = 0
+
+    @property
+    def free_hours(self) -> float:
+        """Hours per week not yet held by cases or reservations."""
+        return self.capacity - self.committed - self.reserved
+
+    def can_take(self, hours: float) -> bool:
+        """Whether a case or reservation of ``hours`` per week fits."""
+        return self.free_hours + EPS >= hours
+
+    def fit(self, domain: int, severity: float, light: float, breadth_fit: float) -> float:
+        """Help effectiveness for a need: 1 in depth, ``breadth_fit`` for light breadth needs, else 0."""
+        if domain == self.depth:
+            return 1.0
+        if domain in self.breadth and severity <= light:
+            return breadth_fit
+        return 0.0
+
+    def reserve(self, hours: float) -> None:
+        """Hold ``hours`` per week for overhead (may go negative free: overhead is not refused)."""
+        self.reserved += hours
+
+    def release(self, hours: float) -> None:
+        """Give back reserved hours and let the organisation fill them with waiting work."""
+        self.reserved = max(0.0, self.reserved - hours)
+        self.organisation.pull_work(self)

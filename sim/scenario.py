@@ -1,0 +1,406 @@
+"""Scenario: the data of one region (domains, organisations, behaviour, levers).
+
+A scenario is a YAML file in ``scenarios/``. `load_scenario` reads it, strips
+the provenance wrappers (`sim.provenance`), validates every field and returns
+a frozen `Scenario`. Rates in the file are per year and durations in days;
+the model converts to per day. Values that a lever's mechanism uses
+(`LeverParameters`) live here too, with their committed ranges, so that the
+presets in ``configs/working`` only switch levers on and off.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sim.errors import InputError
+from sim.provenance import Provenance, unwrap
+from sim.reader import Reader
+
+SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+PAYERS = ("municipality", "health_insurer", "justice", "housing_corporation", "education", "family")
+ACCESS_RULES = ("open", "decision")
+HELP_DURATIONS = ("decay", "exponential")
+
+
+@dataclass(frozen=True)
+class Domain:
+    """One problem domain (parenting, debt_income, ...), rates per day."""
+
+    name: str
+    onset_rate: float
+    severity_mean: float
+    severity_concentration: float
+    severity_fixed: float | None
+    escalation: float
+    remission_rate: float
+    help_rate: float
+    help_hours_per_week: float
+    recurrence_probability: float
+    recurrence_mean_days: float
+    crisis_cost: float
+    crisis_payer: str
+    post_crisis_severity: float
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """An organisation: mandate, access rule, intake desk, staff and payer."""
+
+    name: str
+    payer: str
+    mandate: tuple[str, ...]
+    max_severity: float
+    access: str
+    decision_days: float
+    intake_hours_per_week: float
+    intake_hours: float
+    professionals: dict[str, int]
+    hours_per_week: float
+    hourly_cost: float
+    triage: bool
+    exclusions: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    """How families and professionals act: signalling, dropout, engagement (per day)."""
+
+    signal_rate: float
+    notice_rate: float
+    call_delay_days: float
+    p_cold_dropout: float
+    p_intake_dropout: float
+    wait_dropout_hazard: float
+    help_dropout_hazard: float
+    burden: float
+    delta_intake: float
+    delta_cold: float
+    delta_wait: float
+    delta_dropout: float
+    delta_crisis: float
+    gamma_resolve: float
+    refusal_retry_days: float
+
+
+@dataclass(frozen=True)
+class Coupling:
+    """How one family's needs in different domains interact."""
+
+    kappa: dict[str, dict[str, float]]
+    c_max: float
+    eta_help: float
+    u_help: float
+    r_floor: float
+    kappa_min: float
+    zeta_recurrence: float
+
+
+@dataclass(frozen=True)
+class Trust:
+    """Trust between organisations and what it changes."""
+
+    tau0: float
+    tau_min: float
+    decay: float
+    alpha_status_quo: float
+    omega_delay: float
+    omega_dropout: float
+
+
+@dataclass(frozen=True)
+class LeverParameters:
+    """The parameters of each lever's mechanism and its costs (committed ranges in the file)."""
+
+    entry_organisation: str
+    shared_assessment_hours: float
+    shared_assessment_acceptance: float
+    coordinator_min_domains: int
+    coordinator_hours_per_week: float
+    coordinator_max_families: int
+    coordinator_notice_rate: float
+    coordinator_hold: float
+    case_table_min_domains: int
+    case_table_min_severity: float
+    case_table_escalation: float
+    case_table_every_days: float
+    case_table_max_new: int
+    case_table_hours: float
+    warm_dropout: float
+    warm_delay_days: float
+    warm_engagement_drop: float
+    flex_budget_per_year: float
+    flex_backing: float
+    flex_markup: float
+    t_shaped_share_status_quo: float
+    breadth_fit: float
+    learning_alpha: float
+    learning_hours: float
+    learning_every_days: float
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One region's data, validated. Build with `load_scenario`."""
+
+    name: str
+    description: str
+    n_families: int
+    vulnerability_shape: float
+    engagement_mean: float
+    engagement_concentration: float
+    informal_support_mean: float
+    informal_support_concentration: float
+    informal_support_effect: float
+    resolution_threshold: float
+    light_threshold: float
+    help_effect_shape: float | None
+    help_duration: str
+    domains: dict[str, Domain]
+    organisations: dict[str, Organisation]
+    doors: dict[str, dict[str, float]]
+    behaviour: Behaviour
+    coupling: Coupling
+    trust: Trust
+    levers: LeverParameters
+    sources: dict[str, str]
+    provenance: tuple[Provenance, ...] = field(default=(), repr=False)
+
+    @property
+    def domain_names(self) -> tuple[str, ...]:
+        """Domain names in file order (their index is the domain key of random draws)."""
+        return tuple(self.domains)
+
+
+def _per_day(per_year: float) -> float:
+    return per_year / 365.0
+
+
+def _read_domain(name: str, r: Reader) -> Domain:
+    fixed = r.raw("severity_fixed", None)
+    if fixed is not None:
+        fixed = r.number("severity_fixed", 0.0, 1.0, lo_open=True)
+    d = Domain(
+        name=name,
+        onset_rate=_per_day(r.number("onset_rate_per_year", 0.0, 50.0)),
+        severity_mean=r.number("severity_mean", 0.0, 1.0, lo_open=True),
+        severity_concentration=r.number("severity_concentration", 0.0, 1e6, lo_open=True),
+        severity_fixed=fixed,
+        escalation=_per_day(r.number("escalation_per_year", 0.0, 100.0)),
+        remission_rate=_per_day(r.number("remission_rate_per_year", 0.0, 100.0)),
+        help_rate=_per_day(r.number("help_rate_per_year", 0.0, 1000.0, lo_open=True)),
+        help_hours_per_week=r.number("help_hours_per_week", 0.0, 40.0, lo_open=True),
+        recurrence_probability=r.probability("recurrence_probability"),
+        recurrence_mean_days=r.number("recurrence_mean_days", 0.0, 1e5, lo_open=True),
+        crisis_cost=r.number("crisis_cost", 0.0, 1e7),
+        crisis_payer=r.string("crisis_payer", PAYERS),
+        post_crisis_severity=r.number("post_crisis_severity", 0.0, 1.0, lo_open=True),
+    )
+    r.finish()
+    return d
+
+
+def _read_organisation(name: str, r: Reader, domains: dict[str, Domain]) -> Organisation:
+    mandate = r.raw("mandate")
+    if not isinstance(mandate, list) or any(m not in domains for m in mandate):
+        raise InputError(f"organisations.{name}.mandate", mandate, f"a list of declared domains ({', '.join(domains)})", r.where)
+    staff = r.child("professionals")
+    professionals: dict[str, int] = {}
+    for dom in list(staff.data):
+        if dom not in domains:
+            raise InputError(f"organisations.{name}.professionals.{dom}", staff.data[dom], f"a declared domain ({', '.join(domains)})", r.where)
+        professionals[dom] = staff.number(dom, 0, 100000, integer=True)
+    staff.finish()
+    excl = r.child("exclusions", {})
+    exclusions: dict[str, float] = {}
+    for dom in list(excl.data):
+        if dom not in domains:
+            raise InputError(f"organisations.{name}.exclusions.{dom}", excl.data[dom], f"a declared domain ({', '.join(domains)})", r.where)
+        exclusions[dom] = excl.number(dom, 0.0, 1.0)
+    excl.finish()
+    org = Organisation(
+        name=name,
+        payer=r.string("payer", PAYERS),
+        mandate=tuple(mandate),
+        max_severity=r.number("max_severity", 0.0, 1.0, default=1.0, lo_open=True),
+        access=r.string("access", ACCESS_RULES),
+        decision_days=r.number("decision_days", 0.0, 365.0, default=0.0),
+        intake_hours_per_week=r.number("intake_hours_per_week", 0.0, 1e5, lo_open=True),
+        intake_hours=r.number("intake_hours", 0.0, 100.0, lo_open=True),
+        professionals=professionals,
+        hours_per_week=r.number("hours_per_week", 0.0, 60.0, lo_open=True),
+        hourly_cost=r.number("hourly_cost", 0.0, 1000.0),
+        triage=r.boolean("triage", False),
+        exclusions=exclusions,
+    )
+    r.finish()
+    for dom in professionals:
+        if dom not in org.mandate:
+            raise InputError(f"organisations.{name}.professionals.{dom}", professionals[dom], f"a domain inside the mandate ({', '.join(org.mandate) or 'empty'})", r.where)
+    return org
+
+
+def _read_matrix(r: Reader, rows: dict[str, Any], cols: dict[str, Any], lo: float, hi: float) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = {}
+    for row in list(r.data):
+        if row not in rows:
+            raise InputError(f"{r.path}.{row}", r.data[row], f"a declared name ({', '.join(rows)})", r.where)
+        sub = r.child(row)
+        out[row] = {}
+        for col in list(sub.data):
+            if col not in cols:
+                raise InputError(f"{sub.path}.{col}", sub.data[col], f"a declared name ({', '.join(cols)})", r.where)
+            out[row][col] = sub.number(col, lo, hi)
+        sub.finish()
+    r.finish()
+    return out
+
+
+def load_scenario(name_or_path: str | Path) -> Scenario:
+    """Load and validate a scenario by name (``scenarios/<name>.yaml``) or by path.
+
+    Raises:
+        InputError: naming file, field, value and what is allowed.
+    """
+    path = Path(name_or_path)
+    if path.suffix not in (".yaml", ".yml"):
+        path = SCENARIO_DIR / f"{name_or_path}.yaml"
+    where = str(path)
+    if not path.is_file():
+        known = sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml") if not p.stem.startswith("_"))
+        raise InputError("scenario", str(name_or_path), f"a scenario file that exists ({', '.join(known)})")
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        raise InputError("<file>", str(exc).splitlines()[0], "well-formed YAML", where) from None
+    top = Reader(raw, "", where)
+    sources = top.raw("sources")
+    if not isinstance(sources, dict) or not all(isinstance(v, str) for v in sources.values()):
+        raise InputError("sources", sources, "a mapping of source keys to citations", where)
+    prov: list[Provenance] = []
+    plain = unwrap({k: v for k, v in raw.items() if k != "sources"}, "", where, sources, prov)
+    r = Reader(plain, "", where)
+    r.raw("sources", None)
+
+    dom_r = r.child("domains")
+    if not dom_r.data:
+        raise InputError("domains", dom_r.data, "at least one domain", where)
+    domains = {name: _read_domain(name, dom_r.child(name)) for name in list(dom_r.data)}
+    dom_r.finish()
+    org_r = r.child("organisations")
+    organisations = {name: _read_organisation(name, org_r.child(name), domains) for name in list(org_r.data)}
+    org_r.finish()
+    doors = _read_matrix(r.child("doors"), domains, organisations, 0.0, 1.0)
+    for dom in domains:
+        total = sum(doors.get(dom, {}).values())
+        if abs(total - 1.0) > 1e-6:
+            raise InputError(f"doors.{dom}", doors.get(dom), "door probabilities for the domain that sum to 1", where)
+        if not any(dom in o.mandate and sum(o.professionals.values()) > 0 for o in organisations.values()):
+            raise InputError(f"domains.{dom}", dom, "a domain that at least one staffed organisation has in its mandate", where)
+
+    pop = r.child("population")
+    b = r.child("behaviour")
+    behaviour = Behaviour(
+        signal_rate=_per_day(b.number("signal_rate_per_year", 0.0, 1000.0)),
+        notice_rate=_per_day(b.number("notice_rate_per_year", 0.0, 1000.0)),
+        call_delay_days=b.number("call_delay_days", 0.0, 365.0),
+        p_cold_dropout=b.probability("p_cold_dropout"),
+        p_intake_dropout=b.probability("p_intake_dropout"),
+        wait_dropout_hazard=_per_day(b.number("wait_dropout_per_year", 0.0, 100.0)),
+        help_dropout_hazard=_per_day(b.number("help_dropout_per_year", 0.0, 100.0)),
+        burden=b.number("burden", 0.0, 10.0),
+        delta_intake=b.probability("delta_intake"),
+        delta_cold=b.probability("delta_cold"),
+        delta_wait=b.probability("delta_wait"),
+        delta_dropout=b.probability("delta_dropout"),
+        delta_crisis=b.number("delta_crisis", -0.2, 0.3),
+        gamma_resolve=b.probability("gamma_resolve"),
+        refusal_retry_days=b.number("refusal_retry_days", 0.0, 365.0),
+    )
+    b.finish()
+    c = r.child("coupling")
+    coupling = Coupling(
+        kappa=_read_matrix(c.child("kappa"), domains, domains, 0.0, 10.0),
+        c_max=c.number("c_max", 1.0, 100.0),
+        eta_help=c.probability("eta_help"),
+        u_help=c.number("u_help", 0.0, 1.0),
+        r_floor=c.number("r_floor", 0.0, 1.0, lo_open=True),
+        kappa_min=c.number("kappa_min", 0.0, 10.0),
+        zeta_recurrence=c.number("zeta_recurrence", 0.0, 10.0),
+    )
+    c.finish()
+    t = r.child("trust")
+    trust = Trust(
+        tau0=t.probability("tau0"), tau_min=t.probability("tau_min"), decay=_per_day(t.number("decay_per_year", 0.0, 100.0)),
+        alpha_status_quo=t.probability("alpha_status_quo"),
+        omega_delay=t.number("omega_delay", 0.0, 0.8), omega_dropout=t.number("omega_dropout", 0.0, 0.8),
+    )
+    t.finish()
+    lv = r.child("levers")
+    entry = lv.string("entry_organisation", tuple(organisations))
+    levers = LeverParameters(
+        entry_organisation=entry,
+        shared_assessment_hours=lv.number("shared_assessment_hours", 0.0, 100.0),
+        shared_assessment_acceptance=lv.probability("shared_assessment_acceptance"),
+        coordinator_min_domains=lv.number("coordinator_min_domains", 1, 20, integer=True),
+        coordinator_hours_per_week=lv.number("coordinator_hours_per_week", 0.0, 40.0),
+        coordinator_max_families=lv.number("coordinator_max_families", 1, 1000, integer=True),
+        coordinator_notice_rate=_per_day(lv.number("coordinator_notice_rate_per_year", 0.0, 1000.0)),
+        coordinator_hold=lv.number("coordinator_hold", 0.0, 0.8),
+        case_table_min_domains=lv.number("case_table_min_domains", 1, 20, integer=True),
+        case_table_min_severity=lv.probability("case_table_min_severity"),
+        case_table_escalation=lv.probability("case_table_escalation"),
+        case_table_every_days=lv.number("case_table_every_days", 1.0, 365.0),
+        case_table_max_new=lv.number("case_table_max_new", 0, 10000, integer=True),
+        case_table_hours=lv.number("case_table_hours", 0.0, 40.0),
+        warm_dropout=lv.probability("warm_dropout"),
+        warm_delay_days=lv.number("warm_delay_days", 0.0, 365.0),
+        warm_engagement_drop=lv.probability("warm_engagement_drop"),
+        flex_budget_per_year=lv.number("flex_budget_per_year", 0.0, 1e9),
+        flex_backing=lv.probability("flex_backing"),
+        flex_markup=lv.number("flex_markup", 0.0, 10.0),
+        t_shaped_share_status_quo=lv.probability("t_shaped_share_status_quo"),
+        breadth_fit=lv.number("breadth_fit", 0.0, 1.0, lo_open=True),
+        learning_alpha=lv.probability("learning_alpha"),
+        learning_hours=lv.number("learning_hours", 0.0, 100.0),
+        learning_every_days=lv.number("learning_every_days", 1.0, 365.0),
+    )
+    lv.finish()
+    if levers.warm_dropout > behaviour.p_cold_dropout:
+        raise InputError("levers.warm_dropout", levers.warm_dropout, f"at most behaviour.p_cold_dropout ({behaviour.p_cold_dropout})", where)
+    if not any(sum(o.professionals.values()) for o in [organisations[entry]]):
+        raise InputError("levers.entry_organisation", entry, "an organisation with professionals", where)
+
+    help_shape = r.raw("help_effect_shape", None)
+    scenario = Scenario(
+        name=r.string("name"),
+        description=r.string("description"),
+        n_families=pop.number("n_families", 1, 10_000_000, integer=True),
+        vulnerability_shape=pop.number("vulnerability_shape", 0.0, 1000.0, lo_open=True),
+        engagement_mean=pop.number("engagement_mean", 0.0, 1.0, lo_open=True),
+        engagement_concentration=pop.number("engagement_concentration", 0.0, 1e4, lo_open=True),
+        informal_support_mean=pop.number("informal_support_mean", 0.0, 1.0, lo_open=True),
+        informal_support_concentration=pop.number("informal_support_concentration", 0.0, 1e4, lo_open=True),
+        informal_support_effect=pop.probability("informal_support_effect"),
+        resolution_threshold=r.number("resolution_threshold", 0.0, 1.0, lo_open=True),
+        light_threshold=r.number("light_threshold", 0.0, 1.0, lo_open=True),
+        help_effect_shape=None if help_shape is None else r.number("help_effect_shape", 0.0, 1e6, lo_open=True),
+        help_duration=r.string("help_duration", HELP_DURATIONS, default="decay"),
+        domains=domains,
+        organisations=organisations,
+        doors=doors,
+        behaviour=behaviour,
+        coupling=coupling,
+        trust=trust,
+        levers=levers,
+        sources=dict(sources),
+        provenance=tuple(prov),
+    )
+    pop.finish()
+    r.finish()
+    if scenario.engagement_mean >= 1.0:
+        raise InputError("population.engagement_mean", scenario.engagement_mean, "a number in (0, 1)", where)
+    return scenario

@@ -1,0 +1,110 @@
+"""Waiting lists with exact time-weighted bookkeeping (for Little's law).
+
+A waiting list is FIFO, or triaged by the severity band an episode had when it
+joined (DESIGN-NOTES A7: live severity is never used for order). Episodes that
+leave early (dropout, crisis, remission) are removed lazily: their heap entry
+is skipped when it reaches the head. The list keeps the exact integral of its
+length over time and a log of every stay, so L = lambda * W can be checked.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sim.episode import NeedEpisode
+
+TRIAGE_BANDS = 4
+
+
+class WaitingList:
+    """One queue of one organisation (intake or help for one domain).
+
+    Args:
+        org: organisation name.
+        kind: ``intake`` or ``help:<domain>``.
+        triage: order by severity band at entry instead of first-come.
+        log: shared list that receives ``(org, kind, episode uid, enter, leave, how)``.
+    """
+
+    def __init__(self, org: str, kind: str, triage: bool, log: list[tuple]) -> None:
+        self.org = org
+        self.kind = kind
+        self.triage = triage
+        self._heap: list[tuple[int, int, int, NeedEpisode]] = []
+        self._seq = 0
+        self.length = 0
+        self.area = 0.0
+        self._t = 0.0
+        self._log = log
+
+    def _advance(self, t: float) -> None:
+        self.area += self.length * (t - self._t)
+        self._t = t
+
+    def push(self, ep: NeedEpisode, t: float) -> None:
+        """Add an episode; it records its token, entry time and band."""
+        self._advance(t)
+        self._seq += 1
+        band = 0
+        if self.triage:
+            band = -min(TRIAGE_BANDS - 1, int(ep.severity(t) * TRIAGE_BANDS)) - (TRIAGE_BANDS if ep.priority else 0)
+        ep.queue_token = self._seq
+        ep.queue_enter = t
+        ep.queue_band = band
+        heapq.heappush(self._heap, (band, self._seq, ep.uid, ep))
+        self.length += 1
+
+    def remove(self, ep: NeedEpisode, t: float, how: str) -> None:
+        """Take an episode out early (dropout, crisis, remission, refusal)."""
+        self._advance(t)
+        self.length -= 1
+        self._log.append((self.org, self.kind, ep.uid, ep.queue_enter, t, how))
+        ep.queue_token = 0
+
+    def _clean(self) -> None:
+        h = self._heap
+        while h and h[0][3].queue_token != h[0][1]:
+            heapq.heappop(h)
+
+    def head(self) -> NeedEpisode | None:
+        """The episode that would be served next, or None."""
+        self._clean()
+        return self._heap[0][3] if self._heap else None
+
+    def head_key(self) -> tuple[int, int] | None:
+        """Order key of the head (band, arrival sequence), for choosing between lists."""
+        self._clean()
+        return (self._heap[0][0], self._heap[0][1]) if self._heap else None
+
+    def pop(self, t: float) -> NeedEpisode:
+        """Serve the head."""
+        self._clean()
+        ep = heapq.heappop(self._heap)[3]
+        self._advance(t)
+        self.length -= 1
+        self._log.append((self.org, self.kind, ep.uid, ep.queue_enter, t, "served"))
+        ep.queue_token = 0
+        return ep
+
+    def find(self, accept: Callable[[NeedEpisode], bool]) -> NeedEpisode | None:
+        """The first episode in service order that ``accept`` takes (a scan; lists are short)."""
+        self._clean()
+        for entry in sorted(self._heap):
+            ep = entry[3]
+            if ep.queue_token == entry[1] and accept(ep):
+                return ep
+        return None
+
+    def take(self, ep: NeedEpisode, t: float) -> None:
+        """Serve a specific queued episode (found with `find`)."""
+        self._advance(t)
+        self.length -= 1
+        self._log.append((self.org, self.kind, ep.uid, ep.queue_enter, t, "served"))
+        ep.queue_token = 0
+
+    def close(self, t: float) -> None:
+        """Bring the area integral up to ``t`` (end of run)."""
+        self._advance(t)
