@@ -214,7 +214,7 @@ class Pathway:
         if not options:
             options = [(o, 1.0) for o in m.organisations if o.covers(ep.domain, s) and o.can_help(ep.domain) and o is not exclude]
         if not options:
-            options = [(o, 1.0) for o in m.organisations if ep.domain in o.mandate and o.can_help(ep.domain)]
+            options = [(o, 1.0) for o in m.organisations if ep.domain in o.mandate and o.can_help(ep.domain) and o is not exclude]
         if not options:
             return None
         total = sum(w for _, w in options) or float(len(options))
@@ -446,14 +446,18 @@ class Pathway:
     def _schedule_help(self, ep: NeedEpisode, now: float) -> None:
         s = ep.severity(now)
         r = self._help_rate(ep)
-        if self.sc.help_duration == "exponential" and ep.decay == 0.0:
-            mean = math.log(max(s, self.theta) / self.theta) / r
+        if s <= self.theta:
+            # Already below the resolution threshold: help resolves at once (and no infinite rates).
+            ep.rebase(now, growing=False, decay=0.0)
+            self.set_timer(ep, now, "resolve")
+            return
+        if self.sc.help_duration == "exponential":
+            # Verification option (Erlang C): duration ~ Exp with the mean of the decay path; fixed at help start.
+            mean = math.log(s / self.theta) / r
             duration = mean * self.m.rand.exponential("help_duration", ep.family.fid, ep.domain, ep.problem_id, ep.attempt, ep.n_help)
-            r = math.log(max(s, self.theta) / self.theta) / duration if duration > 0 else INF
-        elif self.sc.help_duration == "exponential":
-            r = ep.decay  # fixed at the start of help under the exponential option
+            r = math.log(s / self.theta) / max(duration, 1e-12)
         ep.rebase(now, growing=False, decay=r)
-        t_res = now + (math.log(s / self.theta) / r if s > self.theta else 0.0)
+        t_res = now + math.log(s / self.theta) / r
         t_drop = ep.help_drop_t
         if t_drop < t_res:
             self.set_timer(ep, t_drop, "help_dropout")

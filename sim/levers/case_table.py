@@ -36,6 +36,7 @@ class CaseTable(Lever):
         self.referred: dict[int, Family] = {}
         self.at_table: dict[int, Family] = {}
         self.considered: set[int] = set()
+        self.spells: dict[int, int] = {}
         self.reservations: list[tuple[Professional, float]] = []
         self.meetings = 0
         self._generator = None
@@ -62,7 +63,9 @@ class CaseTable(Lever):
         if family.fid in self.considered:
             return
         self.considered.add(family.fid)
-        u = self.model.rand.uniform("escalate", family.fid, family.problems)
+        spell = self.spells.get(family.fid, 0) + 1
+        self.spells[family.fid] = spell
+        u = self.model.rand.uniform("escalate", family.fid, spell)
         if u < self.model.spec.levers.case_table_escalation:
             self.referred[family.fid] = family
 
@@ -83,7 +86,11 @@ class CaseTable(Lever):
             p.release(h)
         self.reservations = []
         for fid in [fid for fid, fam in self.at_table.items() if fam.signalled_open() < lv.case_table_min_domains]:
-            del self.at_table[fid]
+            fam = self.at_table.pop(fid)
+            # Its last joint decision: needs that were waiting for the table must not wait forever.
+            for ep in list(fam.open.values()):
+                if ep.state == DECISION:
+                    m.pathway.decision_made(ep)
         admitted = 0
         for fid in list(self.referred):
             if admitted >= lv.case_table_max_new:

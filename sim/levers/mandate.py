@@ -52,7 +52,7 @@ class MandateBacking(Lever):
         estimate = weeks * dom.help_hours_per_week * org.hourly_cost * (1.0 + lv.flex_markup)
         if estimate > self.left:
             return False
-        if m.rand.uniform("backing", ep.family.fid, ep.domain, ep.attempt) >= lv.flex_backing:
+        if m.rand.uniform("backing", ep.family.fid, ep.domain, ep.problem_id, ep.attempt, ep.intakes) >= lv.flex_backing:
             return False
         self.left -= estimate
         self.purchases += 1

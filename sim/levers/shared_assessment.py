@@ -30,7 +30,7 @@ class SharedAssessment(Lever):
         a0 = m.spec.levers.shared_assessment_acceptance
         prev = ep.prev_org or m.entry_org
         tau = m.trust.get(prev.index, org.index, m.time)
-        u = m.rand.uniform("assessment", ep.family.fid, ep.domain, ep.attempt, ep.intakes)
+        u = m.rand.uniform("assessment", ep.family.fid, ep.domain, ep.problem_id, ep.attempt, ep.intakes)
         return u < a0 + (1.0 - a0) * tau
 
     def hours(self, org: Organisation) -> float:

@@ -29,5 +29,6 @@ class WarmHandoff(Lever):
             lv = sc.levers
             return "warm", lv.warm_dropout, lv.warm_delay_days, lv.warm_engagement_drop
         b = sc.behaviour
-        delay = b.call_delay_days * self.model.rand.exponential("call_delay", ep.family.fid, ep.domain, ep.attempt, ep.handoffs)
+        delay = b.call_delay_days * self.model.rand.exponential("call_delay", ep.family.fid, ep.domain, ep.problem_id,
+                                                                  ep.attempt, ep.handoffs)
         return "cold", b.p_cold_dropout, delay, b.delta_cold
