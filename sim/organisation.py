@@ -60,9 +60,14 @@ class Organisation(mesa.Agent):
         """Whether the mandate covers this need (domain and severity ceiling)."""
         return domain in self.mandate and severity <= self.spec.max_severity and domain in self.help_lists
 
-    def can_help(self, domain: int) -> bool:
-        """Whether any professional here has depth in the domain (or breadth)."""
-        return domain in self.by_depth or any(domain in p.breadth for p in self.professionals)
+    def can_help(self, domain: int, severity: float) -> bool:
+        """Whether someone here has fit: depth in the domain, or breadth and a light need (A7).
+
+        A need nobody here could take is referred instead of joining a list that no one serves.
+        """
+        if domain in self.by_depth:
+            return True
+        return severity <= self.model.spec.light_threshold and any(domain in p.breadth for p in self.professionals)
 
     # --- intake desk -------------------------------------------------------------
     def intake_duration(self, hours: float) -> float:
@@ -122,7 +127,9 @@ class Organisation(mesa.Agent):
                 lst = self.help_lists.get(d)
                 if lst is None or not p.can_take(model.help_hours[d]):
                     continue
-                ep = lst.find(lambda e: e.severity(now) <= light)
+                # Light at queue entry, not now: a need that grew while waiting on a list only breadth staff
+                # serve would otherwise wait until dropout or crisis (it is helped at breadth fit instead).
+                ep = lst.find(lambda e: e.severity(e.queue_enter) <= light)
                 if ep is not None and (best is None or (ep.queue_band, ep.queue_token) < (best.queue_band, best.queue_token)):
                     best = ep
             if best is None:

@@ -169,6 +169,8 @@ class Pathway:
         elif kind == "crisis":
             self.crisis(ep)
         elif kind == "arrive":
+            if ep.prev_org is not None:  # a completed handoff is a joint case (A15); a == b is ignored
+                self.m.trust.joint_case(ep.prev_org.index, ep.org.index, now)
             self.arrive(ep, ep.org)
         elif kind == "decided":
             self.decision_made(ep)
@@ -210,11 +212,11 @@ class Pathway:
         """An organisation whose mandate covers the need, chosen by door weights (keyed)."""
         m = self.m
         s = ep.severity(now)
-        options = [(o, w) for o, w in m.doors[ep.domain] if o.covers(ep.domain, s) and o.can_help(ep.domain) and o is not exclude]
+        options = [(o, w) for o, w in m.doors[ep.domain] if o.covers(ep.domain, s) and o.can_help(ep.domain, s) and o is not exclude]
         if not options:
-            options = [(o, 1.0) for o in m.organisations if o.covers(ep.domain, s) and o.can_help(ep.domain) and o is not exclude]
+            options = [(o, 1.0) for o in m.organisations if o.covers(ep.domain, s) and o.can_help(ep.domain, s) and o is not exclude]
         if not options:
-            options = [(o, 1.0) for o in m.organisations if ep.domain in o.mandate and o.can_help(ep.domain) and o is not exclude]
+            options = [(o, 1.0) for o in m.organisations if ep.domain in o.mandate and o.can_help(ep.domain, s) and o is not exclude]
         if not options:
             return None
         total = sum(w for _, w in options) or float(len(options))
@@ -279,7 +281,6 @@ class Pathway:
         ep.prev_org = source
         ep.org = target
         ep.state = HANDOFF
-        m.trust.joint_case(source.index, target.index, now)
         self.arm(ep, now, now + delay, "arrive")
 
     # --- intake and decision -------------------------------------------------------------
@@ -335,7 +336,7 @@ class Pathway:
         if s >= 1.0:
             self.crisis(ep)
             return
-        if not (org.covers(ep.domain, s) and org.can_help(ep.domain)):
+        if not (org.covers(ep.domain, s) and org.can_help(ep.domain, s)):
             self.handoff(ep, org, self.correct_org(ep, now, exclude=org), now)
             return
         if org.spec.access == "decision" and not m.levers.mandate.skip_decision(ep, org):
