@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
-import shutil
 import sys
-import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from datetime import datetime
@@ -29,6 +27,7 @@ import pandas as pd
 
 from experiments.paired import mean_ci, paired_difference, spread
 from sim import InputError, load_run_config, run
+from sim.atomic import check_empty_target, write_folder
 
 # (label, key in the flat summary, unit, scale)
 METRICS: list[tuple[str, str, str, float]] = [
@@ -183,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
                                   **({"n_families": args.n_families} if args.n_families is not None else {}),
                                   **({"horizon_days": args.horizon_days} if args.horizon_days is not None else {}))
         out = Path(args.out) if args.out else Path("outputs") / f"compare-{datetime.now():%Y-%m-%d_%H-%M-%S}"
-        if out.exists() and any(out.iterdir()):
+        if not check_empty_target(out):
             raise InputError("--out", str(out), "a folder that does not exist yet or is empty")
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -193,18 +192,13 @@ def main(argv: list[str] | None = None) -> int:
     runs = run_comparison(args.scenario, arms, args.replications, args.workers, args.n_families, args.horizon_days)
     table = comparison_table(runs, arms[0], arms[1])
     text = render(table, arms[0], arms[1], args.scenario, args.replications, cfg.families)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        runs.to_csv(tmp / "runs.csv", index=False)
-        table.to_csv(tmp / "comparison.csv", index=False)
-        (tmp / "comparison.txt").write_text(text + "\n")
-        if out.exists():
-            out.rmdir()
-        tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+
+    def write(folder: Path) -> None:
+        runs.to_csv(folder / "runs.csv", index=False)
+        table.to_csv(folder / "comparison.csv", index=False)
+        (folder / "comparison.txt").write_text(text + "\n")
+
+    write_folder(out, write)
     print(text)
     print(f"\nper-run summaries and the table: {out}/")
     return 0

@@ -11,13 +11,12 @@ is complete, so an interrupted or failed run leaves nothing half-written.
 from __future__ import annotations
 
 import json
-import shutil
 import sys
-import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
 
+from sim.atomic import check_empty_target, write_folder
 from sim.errors import InputError
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
@@ -79,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
 
         config = RunConfig.from_mapping(data, where="configuration", extra_keys=("output_dir",))
         out = Path(data["output_dir"]) if data.get("output_dir") else default_output_dir(data)
-        if out.exists() and any(out.iterdir()):
+        if not check_empty_target(out):
             raise InputError("output_dir", str(out), "a folder that does not exist yet or is empty")
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -92,25 +91,17 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     result = run(config)
     elapsed = time.perf_counter() - t0
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        result.episodes.to_parquet(tmp / "episodes.parquet", index=False)
-        result.ledger.to_parquet(tmp / "ledger.parquet", index=False)
-        result.daily.to_parquet(tmp / "daily.parquet", index=False)
-        result.daily_org.to_parquet(tmp / "daily_org.parquet", index=False)
-        result.queues.to_parquet(tmp / "queues.parquet", index=False)
-        summary = dict(result.summary, run_seconds=elapsed)
-        (tmp / "summary.json").write_text(json.dumps(summary, indent=2, default=str))
+    summary = dict(result.summary, run_seconds=elapsed)
+
+    def write(folder: Path) -> None:
         import yaml
 
-        (tmp / "config.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
-        if out.exists():
-            out.rmdir()
-        tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        for name in ("episodes", "ledger", "daily", "daily_org", "queues"):
+            getattr(result, name).to_parquet(folder / f"{name}.parquet", index=False)
+        (folder / "summary.json").write_text(json.dumps(summary, indent=2, default=str))
+        (folder / "config.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+
+    write_folder(out, write)
     s = result.summary
     tth = s["time_to_help_from_signal_among_helped"]
     print(f"done in {elapsed:.1f} s -> {out}")

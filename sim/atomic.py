@@ -1,0 +1,32 @@
+"""Write a folder of outputs all at once or not at all.
+
+Files are written into a hidden temporary folder beside the target, which is
+renamed into place only when every file is complete: an interrupted or failed
+run leaves no half-written output folder.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+
+def check_empty_target(out: Path) -> bool:
+    """Whether ``out`` may receive outputs (it does not exist yet or is empty)."""
+    return not (out.exists() and any(out.iterdir()))
+
+
+def write_folder(out: Path, write: Callable[[Path], None]) -> None:
+    """Call ``write(tmp)`` to fill a temporary folder, then rename it to ``out``."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        write(tmp)
+        if out.exists():
+            out.rmdir()
+        tmp.rename(out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
