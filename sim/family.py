@@ -44,7 +44,6 @@ class Family(mesa.Agent):
         self.fid = fid
         self.vulnerability = vulnerability
         self.engagement = engagement
-        self.engagement0 = engagement
         self.informal_support = informal_support
         self.open: dict[int, NeedEpisode] = {}
         self.coordinator: Professional | None = None

@@ -212,11 +212,13 @@ class Pathway:
         """An organisation whose mandate covers the need, chosen by door weights (keyed)."""
         m = self.m
         s = ep.severity(now)
-        options = [(o, w) for o, w in m.doors[ep.domain] if o.covers(ep.domain, s) and o.can_help(ep.domain, s) and o is not exclude]
+        d = ep.domain
+        able = [o for o in m.organisations if o is not exclude and o.can_help(d, s)]
+        options = [(o, w) for o, w in m.doors[d] if o in able and o.covers(d, s)]
         if not options:
-            options = [(o, 1.0) for o in m.organisations if o.covers(ep.domain, s) and o.can_help(ep.domain, s) and o is not exclude]
+            options = [(o, 1.0) for o in able if o.covers(d, s)]
         if not options:
-            options = [(o, 1.0) for o in m.organisations if ep.domain in o.mandate and o.can_help(ep.domain, s) and o is not exclude]
+            options = [(o, 1.0) for o in able if d in o.mandate]
         if not options:
             return None
         total = sum(w for _, w in options) or float(len(options))

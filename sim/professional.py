@@ -54,14 +54,6 @@ class Professional(mesa.Agent):
         """Whether a case or reservation of ``hours`` per week fits."""
         return self.free_hours + EPS >= hours
 
-    def fit(self, domain: int, severity: float, light: float, breadth_fit: float) -> float:
-        """Help effectiveness for a need: 1 in depth, ``breadth_fit`` for light breadth needs, else 0."""
-        if domain == self.depth:
-            return 1.0
-        if domain in self.breadth and severity <= light:
-            return breadth_fit
-        return 0.0
-
     def reserve(self, hours: float) -> None:
         """Hold ``hours`` per week for overhead (may go negative free: overhead is not refused)."""
         self.reserved += hours

@@ -74,11 +74,6 @@ class WaitingList:
         self._clean()
         return self._heap[0][3] if self._heap else None
 
-    def head_key(self) -> tuple[int, int] | None:
-        """Order key of the head (band, arrival sequence), for choosing between lists."""
-        self._clean()
-        return (self._heap[0][0], self._heap[0][1]) if self._heap else None
-
     def pop(self, t: float) -> NeedEpisode:
         """Serve the head."""
         self._clean()
