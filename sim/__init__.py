@@ -33,7 +33,8 @@ def load_run_config(scenario: str = "sociaal_domein", working: str = "fragmented
     Args:
         scenario: scenario name.
         working: preset name (a file in ``configs/working``).
-        **overrides: top-level keys (seed, horizon_days, ...) or ``levers={...}`` to update lever values.
+        **overrides: top-level keys (seed, horizon_days, ...), ``levers={...}`` to update lever values,
+            or ``scenario_overrides={...}`` to change values of the scenario file (`sim.overrides`).
     """
     preset_file = CONFIG_DIR / "working" / f"{working}.yaml"
     if not preset_file.is_file():
@@ -42,7 +43,9 @@ def load_run_config(scenario: str = "sociaal_domein", working: str = "fragmented
     preset = yaml.safe_load(preset_file.read_text())
     base = yaml.safe_load((CONFIG_DIR / "config.yaml").read_text())
     data = {k: base[k] for k in ("seed", "horizon_days", "warm_up_days", "n_families")}
-    data.update(scenario=scenario, working=preset["working"], levers=dict(preset["levers"]))
+    scenario_overrides = overrides.pop("scenario_overrides", None) or {}
+    data.update(scenario={"name": scenario, "overrides": scenario_overrides}, working=preset["working"],
+                levers=dict(preset["levers"]))
     lever_overrides = overrides.pop("levers", {})
     data["levers"].update(lever_overrides)
     data.update(overrides)

@@ -26,6 +26,9 @@ USAGE = """usage: python -m sim [key=value ...]
   working=<preset>       fragmented | networked | coordinator_only (configs/working)
   levers.<name>=<value>  switch one lever: single_entry, shared_assessment, coordinator, case_table,
                          warm_handoff, mandate, learning_network (true/false); t_shaped_share (0..1 or null)
+  +scenario.overrides.<path>=<value>
+                         change one value of the scenario file for this run (path as in the file,
+                         e.g. +scenario.overrides.organisations.jeugdhulp.intake_hours=2.5)
   seed=<int> horizon_days=<days> warm_up_days=<days> n_families=<int> output_dir=<path>
 
 Writes episodes.parquet, ledger.parquet, daily.parquet, daily_org.parquet, queues.parquet,
@@ -55,6 +58,8 @@ def compose(overrides: list[str]) -> dict:
             value = next((o.split("=", 1)[1] for o in overrides if o.split("=", 1)[0] == field), None)
             raise InputError(field, value, f"one of {', '.join(options)}" if options else text) from None
         value = next((o.split("=", 1)[1] for o in overrides if o.split("=", 1)[0].lstrip("+~") == field), None)
+        if field.startswith("scenario.overrides.") and f"+{field}={value}" not in overrides:
+            raise InputError(field, value, f"a scenario value changed with a leading plus: +{field}={value}") from None
         raise InputError(field, value, f"a known configuration key ({text})") from None
     return OmegaConf.to_container(cfg, resolve=True)
 
@@ -107,5 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"done in {elapsed:.1f} s -> {out}")
     print(f"  time to help from signal (among helped): mean {tth['mean']:.0f} d, median {tth['median']:.0f} d, p90 {tth['p90']:.0f} d"
           if tth["n"] else "  nobody was helped in the window")
-    print(f"  dropout: {s['dropout_share_episodes']:.1%} of ended episodes; cost: EUR {s['cost_total']:,.0f}")
+    dropout = s["dropout_share_episodes"]
+    print(f"  dropout: {'n/a (no episode ended)' if dropout is None else f'{dropout:.1%} of ended episodes'}; "
+          f"cost: EUR {s['cost_total']:,.0f}")
     return 0

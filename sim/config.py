@@ -7,9 +7,10 @@ values with an `InputError`, and loads the scenario.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from sim.errors import InputError
 from sim.reader import Reader
 from sim.scenario import Scenario, load_scenario
 
@@ -62,6 +63,7 @@ class RunConfig:
     horizon_days: float = 1095.0
     warm_up_days: float = 365.0
     n_families: int | None = None
+    scenario_overrides: dict[str, Any] = field(default_factory=dict)
 
     @property
     def families(self) -> int:
@@ -71,15 +73,16 @@ class RunConfig:
     def describe(self) -> dict[str, Any]:
         """A JSON-friendly description (for summary.json)."""
         return {"scenario": self.scenario.name, "working": self.working, "levers": asdict(self.levers), "seed": self.seed,
-                "horizon_days": self.horizon_days, "warm_up_days": self.warm_up_days, "n_families": self.families}
+                "horizon_days": self.horizon_days, "warm_up_days": self.warm_up_days, "n_families": self.families,
+                "scenario_overrides": self.scenario_overrides}
 
     @classmethod
     def from_mapping(cls, data: dict[str, Any], where: str | None = None, extra_keys: tuple[str, ...] = ()) -> RunConfig:
         """Validate a composed configuration mapping and load its scenario.
 
         Args:
-            data: keys scenario (name, or a mapping with ``name``), working, levers, seed,
-                horizon_days, warm_up_days, n_families.
+            data: keys scenario (a name, or a mapping with ``name`` and optional ``overrides``,
+                see `sim.overrides`), working, levers, seed, horizon_days, warm_up_days, n_families.
             where: source label for messages.
             extra_keys: top-level keys that belong to the caller (e.g. ``output_dir``).
         """
@@ -87,14 +90,17 @@ class RunConfig:
         for k in extra_keys:
             r.raw(k, None)
         sc = r.raw("scenario")
+        overrides: dict[str, Any] = {}
         if isinstance(sc, dict):
             sr = r.child("scenario")
             name = sr.string("name")
+            overrides = sr.raw("overrides", None) or {}
+            if not isinstance(overrides, dict):
+                raise InputError("scenario.overrides", overrides, "a mapping of scenario-file paths to values", where)
             sr.finish()
         elif isinstance(sc, str):
             name = sc
         else:
-            from sim.errors import InputError
             raise InputError("scenario", sc, "a scenario name", where)
         working = r.string("working")
         levers = LeverSettings.read(r.child("levers"))
@@ -105,6 +111,6 @@ class RunConfig:
         if nf is not None:
             nf = r.number("n_families", 1, 10_000_000, integer=True)
         r.finish()
-        scenario = load_scenario(name)
+        scenario = load_scenario(name, overrides)
         return cls(scenario=scenario, working=working, levers=levers, seed=seed, horizon_days=horizon,
-                   warm_up_days=warm, n_families=nf)
+                   warm_up_days=warm, n_families=nf, scenario_overrides=overrides)

@@ -30,7 +30,8 @@ class Provenance:
     range: tuple[float, float] | None = None
 
 
-def _is_wrapper(node: Any) -> bool:
+def is_wrapper(node: Any) -> bool:
+    """Whether ``node`` is a provenance wrapper ``{value: ..., source|assumption|calibrated: ...}``."""
     return isinstance(node, dict) and "value" in node and set(node) <= _WRAPPER_KEYS
 
 
@@ -47,7 +48,7 @@ def unwrap(
         out: provenance records are appended here.
         covered: whether an enclosing wrapper already gives provenance.
     """
-    if _is_wrapper(node):
+    if is_wrapper(node):
         kinds = [k for k in PROVENANCE_KINDS if k in node]
         if len(kinds) != 1:
             raise InputError(path, node, "exactly one of source, assumption or calibrated", where)

@@ -10,6 +10,7 @@ presets in ``configs/working`` only switch levers on and off.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 import yaml
 
 from sim.errors import InputError
+from sim.overrides import apply_overrides
 from sim.provenance import Provenance, unwrap
 from sim.reader import Reader
 
@@ -259,8 +261,12 @@ def _read_matrix(r: Reader, rows: dict[str, Any], cols: dict[str, Any], lo: floa
     return out
 
 
-def load_scenario(name_or_path: str | Path) -> Scenario:
+def load_scenario(name_or_path: str | Path, overrides: Mapping[str, Any] | None = None) -> Scenario:
     """Load and validate a scenario by name (``scenarios/<name>.yaml``) or by path.
+
+    Args:
+        name_or_path: a name in ``scenarios/`` or a path to a YAML file.
+        overrides: values to change for this run (`sim.overrides`), checked like the file's own.
 
     Raises:
         InputError: naming file, field, value and what is allowed.
@@ -276,6 +282,10 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         raw = yaml.safe_load(path.read_text())
     except yaml.YAMLError as exc:
         raise InputError("<file>", str(exc).splitlines()[0], "well-formed YAML", where) from None
+    if not isinstance(raw, dict):
+        raise InputError("<root>", raw, "a mapping of scenario fields", where)
+    if overrides:
+        raw = apply_overrides(raw, overrides, where)
     top = Reader(raw, "", where)
     sources = top.raw("sources")
     if not isinstance(sources, dict) or not all(isinstance(v, str) for v in sources.values()):
