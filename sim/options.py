@@ -54,13 +54,19 @@ def _merge(node: dict[str, Any], changes: dict[str, Any], path: str, where: str)
             node[key] = copy.deepcopy(value)
 
 
-def _changes(block: dict[str, Any], path: str, where: str, sources: dict[str, str]) -> dict[str, Any]:
+def _changes(block: dict[str, Any], path: str, where: str, base: dict[str, Any], sources: dict[str, str]) -> dict[str, Any]:
+    """The block's changes, checked for provenance as merged into the base file (even when not chosen)."""
     changes = block.get("changes", {})
     if not isinstance(changes, dict):
         raise InputError(f"{path}.changes", changes, "a mapping of scenario paths to values", where)
     if not isinstance(block.get("description"), str):
         raise InputError(f"{path}.description", block.get("description"), "a sentence saying what the choice does", where)
-    unwrap(changes, f"{path}.changes", where, sources, [])  # provenance check only, even when not chosen
+    scratch = copy.deepcopy(base)
+    _merge(scratch, changes, f"{path}.changes", where)
+    try:
+        unwrap({k: v for k, v in scratch.items() if k != "sources"}, "", where, sources, [])
+    except InputError as err:  # name the choice that brought the bad value in
+        raise InputError(f"{path}.changes -> {err.field}", err.value, err.allowed, where) from None
     return changes
 
 
@@ -81,6 +87,7 @@ def expand_choices(raw: dict[str, Any], where: str) -> tuple[dict[str, Any], dic
     if "options" not in raw and "pathway" not in raw:
         return raw, {}
     out = {k: v for k, v in raw.items() if k not in ("options", "pathway")}
+    base = out
     out = copy.deepcopy(out)
     sources = raw.get("sources") if isinstance(raw.get("sources"), dict) else {}
     record: dict[str, Any] = {}
@@ -96,7 +103,7 @@ def expand_choices(raw: dict[str, Any], where: str) -> tuple[dict[str, Any], dic
         enabled = block.get("enabled")
         if not isinstance(enabled, bool):
             raise InputError(f"{path}.enabled", enabled, "true or false", where)
-        changes = _changes(block, path, where, sources)
+        changes = _changes(block, path, where, base, sources)
         record["options"][name] = enabled
         if enabled:
             _merge(out, changes, path + ".changes", where)
@@ -110,7 +117,7 @@ def expand_choices(raw: dict[str, Any], where: str) -> tuple[dict[str, Any], dic
         for name, block in alternatives.items():
             if not isinstance(block, dict) or not set(block) <= _ALTERNATIVE_KEYS:
                 raise InputError(f"pathway.{name}", block, "a mapping with description and changes", where)
-            _changes(block, f"pathway.{name}", where, sources)
+            _changes(block, f"pathway.{name}", where, base, sources)
         selected = pw["selected"]
         if selected not in alternatives:
             raise InputError("pathway.selected", selected, f"one of {', '.join(alternatives)}", where)
