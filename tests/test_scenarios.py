@@ -201,3 +201,23 @@ def test_child_health_centre_makes_development_needs_known_sooner() -> None:
         often = kid_run((), s)
         rarely = kid_run((("organisations.consultatiebureau.contact_rate_per_year", 1.0),), s)
         assert onset_to_signal(often) < onset_to_signal(rarely)
+
+
+def test_tenancy_loss_follows_support_and_co_occurring_needs() -> None:
+    """Evictions per housed year fall with more protective support and without co-occurring-need risk; none at rate 0."""
+    bd = "domains.housing.breakdown"
+
+    def evictions_per_year(overrides: dict[str, Any], seed: int) -> float:
+        r = run(load_run_config("dakloos_naar_thuis", "fragmented", seed=seed,
+                                scenario_overrides={"pathway.selected": "housing_first", **overrides}, **RUN))
+        ep = r.episodes
+        housed = ep[(ep.domain == "housing") & (ep.last_organisation == HOUSING) & ep.help_start_day.notna()]
+        end = housed.end_day.fillna(r.summary["window_days"][1])
+        years = float((end - housed.help_start_day).sum()) / 365.0
+        return float((housed.end_reason == "breakdown").sum()) / years
+
+    for s in SEEDS[:3]:
+        default = evictions_per_year({}, s)
+        assert evictions_per_year({f"{bd}.support_effect": 1.0}, s) < default < evictions_per_year({f"{bd}.support_effect": 0.0}, s)
+        assert evictions_per_year({f"{bd}.risk": {"health_addiction": 0.0, "debt_income": 0.0}}, s) < default
+    assert evictions_per_year({f"{bd}.rate_per_year": 0.0}, SEEDS[0]) == 0.0
