@@ -72,9 +72,12 @@ class RunConfig:
 
     def describe(self) -> dict[str, Any]:
         """A JSON-friendly description (for summary.json)."""
-        return {"scenario": self.scenario.name, "working": self.working, "levers": asdict(self.levers), "seed": self.seed,
-                "horizon_days": self.horizon_days, "warm_up_days": self.warm_up_days, "n_families": self.families,
-                "scenario_overrides": self.scenario_overrides}
+        out = {"scenario": self.scenario.name, "working": self.working, "levers": asdict(self.levers), "seed": self.seed,
+               "horizon_days": self.horizon_days, "warm_up_days": self.warm_up_days, "n_families": self.families,
+               "scenario_overrides": self.scenario_overrides}
+        if self.scenario.choices:  # options switched on and the pathway selected (`sim.options`)
+            out["scenario_choices"] = self.scenario.choices
+        return out
 
     @classmethod
     def from_mapping(cls, data: dict[str, Any], where: str | None = None, extra_keys: tuple[str, ...] = ()) -> RunConfig:

@@ -3,14 +3,15 @@
 Costs are booked as they happen. A cost that spans time (a help segment, a
 coordination role) is booked when the segment ends, pro-rated to the
 measurement window (DESIGN-NOTES A20); one-off costs count if they fall in it.
-Categories: intake, help, coordination, case_table, crisis, flex, learning.
+Categories: intake, help, coordination, case_table, crisis, flex, learning, and
+place (a place held while waiting for help, such as a shelter bed: `sim.places`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 
-CATEGORIES = ("intake", "help", "coordination", "case_table", "crisis", "flex", "learning")
+CATEGORIES = ("intake", "help", "coordination", "case_table", "crisis", "flex", "learning", "place")
 
 
 class CostLedger:

@@ -15,7 +15,9 @@ from types import SimpleNamespace
 import mesa
 import numpy as np
 
+from sim.breakdown import HelpBreakdown
 from sim.config import RunConfig
+from sim.contacts import ContactPoints
 from sim.episode import NeedEpisode
 from sim.family import Family
 from sim.ledger import CostLedger
@@ -31,6 +33,7 @@ from sim.levers import (
 )
 from sim.organisation import Organisation
 from sim.pathway import Pathway
+from sim.places import WaitingPlaces
 from sim.streams import KeyedRandom, QuantileTable, beta_from_mean, gamma_mean_one
 from sim.trust import TrustNetwork
 
@@ -87,6 +90,9 @@ class SocialDomainModel(mesa.Model):
         self.dormant: list[NeedEpisode] = []
         self.n_open = 0
         self.pathway = Pathway(self)
+        self.places = WaitingPlaces(self)
+        self.breakdown = HelpBreakdown(self)
+        self.contacts = ContactPoints(self)
 
         ls = config.levers
         self.levers = SimpleNamespace(

@@ -28,6 +28,7 @@ from sim.episode import (
     WAITING,
     NeedEpisode,
 )
+from sim.prerequisites import decision_delay
 
 if TYPE_CHECKING:
     from sim.family import Family
@@ -87,7 +88,7 @@ class Pathway:
         """(constant hazard a, coefficient b of severity) of signalling a latent need."""
         fam = ep.family
         m = self.m
-        a = m.levers.coordinator.notice_rate(fam)
+        a = m.levers.coordinator.notice_rate(fam) + m.contacts.hazard[ep.domain]
         if self.b.notice_rate > 0.0:
             for other in fam.open.values():
                 org = other.org
@@ -180,6 +181,8 @@ class Pathway:
             self.end(ep, RESOLVED, "help")
         elif kind == "help_dropout":
             self.end(ep, DROPPED_OUT, "in_help")
+        elif kind == "breakdown":
+            self.crisis(ep, "breakdown")
         elif kind == "recur":
             self.recur(ep)
         else:  # pragma: no cover - a programming error, not an input error
@@ -250,6 +253,12 @@ class Pathway:
             else:
                 ep.prev_org = fam.coordinator.organisation
                 self.handoff(ep, fam.coordinator.organisation, target, now)
+            return
+        noticed = m.contacts.noticed_by(ep, now)  # a contact point that noticed the need is its first door
+        if noticed is not None:
+            if noticed is m.entry_org:
+                ep.n_doors += 1
+            self.arrive(ep, noticed)
             return
         u = m.rand.uniform("door", fam.fid, ep.domain, ep.problem_id, ep.attempt)
         acc = 0.0
@@ -346,7 +355,7 @@ class Pathway:
             if m.levers.case_table.decides(fam):
                 self._arm_waiting(ep, now)
             else:
-                self._arm_waiting(ep, now, now + org.spec.decision_days, "decided")
+                self._arm_waiting(ep, now, now + decision_delay(ep, org.spec, now), "decided")
             return
         self.to_help_queue(ep, org)
 
@@ -429,6 +438,7 @@ class Pathway:
         ep.help_fit = fit
         ep.n_help += 1
         ep.professionals.add(p.unique_id)
+        m.places.release(ep, now)
         if ep.help_start is None:
             ep.help_start = now
         fam.ever_helped = True
@@ -462,16 +472,17 @@ class Pathway:
         ep.rebase(now, growing=False, decay=r)
         t_res = now + math.log(s / self.theta) / r
         t_drop = ep.help_drop_t
-        if t_drop < t_res:
-            self.set_timer(ep, t_drop, "help_dropout")
-        else:
-            self.set_timer(ep, t_res, "resolve")
+        t_end, kind = (t_drop, "help_dropout") if t_drop < t_res else (t_res, "resolve")
+        t_break = self.m.breakdown.time(ep, now)
+        if t_break < t_end:
+            t_end, kind = t_break, "breakdown"
+        self.set_timer(ep, t_end, kind)
 
     def refresh_help(self, ep: NeedEpisode, now: float) -> None:
         """Coupled needs changed: re-plan resolution from the current severity (A5)."""
         if self.sc.help_duration == "exponential":
             return
-        if abs(self._help_rate(ep) - ep.decay) > 1e-15:
+        if abs(self._help_rate(ep) - ep.decay) > 1e-15 or self.m.breakdown.changed(ep):
             self._schedule_help(ep, now)
 
     def _end_help(self, ep: NeedEpisode, now: float) -> None:
@@ -509,6 +520,7 @@ class Pathway:
         self.account(ep, now)
         self.set_timer(ep, INF, "")
         self._leave_queue(ep, now, reason)
+        m.places.release(ep, now)
         in_help = ep.state == IN_HELP
         if in_help:
             self._end_help(ep, now)
@@ -537,14 +549,15 @@ class Pathway:
             self.arm(nxt, now)
         self.family_changed(fam)
 
-    def crisis(self, ep: NeedEpisode) -> None:
-        """Severity reached 1: crisis services (cost), engagement change, and a priority re-signal."""
+    def crisis(self, ep: NeedEpisode, reason: str = "crisis") -> None:
+        """Severity reached 1, or help broke down: crisis cost, engagement change, and a priority re-signal."""
         m = self.m
         now = m.time
         dom = m.domain_specs[ep.domain]
         fam = ep.family
-        self.end(ep, CRISIS, "crisis")
-        ep.cost += m.ledger.book(now, dom.crisis_payer, "crisis", "crisis_services", dom.crisis_cost)
+        self.end(ep, CRISIS, reason)
+        cost, payer = (dom.crisis_cost, dom.crisis_payer) if reason == "crisis" else m.breakdown.cost(ep)
+        ep.cost += m.ledger.book(now, payer, "crisis", "crisis_services", cost)
         fam.engagement = min(1.0, max(0.0, fam.engagement * (1.0 - self.b.delta_crisis)))
         if ep.domain in fam.open:  # pragma: no cover - end() never reopens after a crisis
             return
@@ -606,6 +619,7 @@ class Pathway:
             if ep.state in (ENDED, DORMANT):
                 continue
             self.account(ep, now)
+            self.m.places.release(ep, now)
             if ep.state == IN_HELP:
                 p = ep.helper
                 org = p.organisation

@@ -17,13 +17,17 @@ from typing import Any
 
 import yaml
 
+from sim.breakdown import Breakdown, read_breakdown
+from sim.contacts import read_detection
 from sim.errors import InputError
+from sim.options import expand_choices
 from sim.overrides import apply_overrides
+from sim.places import WaitingPlace, read_waiting_place
 from sim.provenance import Provenance, unwrap
 from sim.reader import Reader
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
-PAYERS = ("municipality", "health_insurer", "justice", "housing_corporation", "education", "family")
+PAYERS = ("municipality", "central_municipality", "health_insurer", "justice", "housing_corporation", "education", "family")
 ACCESS_RULES = ("open", "decision")
 HELP_DURATIONS = ("decay", "exponential")
 
@@ -46,6 +50,8 @@ class Domain:
     crisis_cost: float
     crisis_payer: str
     post_crisis_severity: float
+    waiting_place: WaitingPlace | None = None
+    breakdown: Breakdown | None = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,9 @@ class Organisation:
     hourly_cost: float
     triage: bool
     exclusions: dict[str, float]
+    ready_after_days: float = 0.0
+    contact_rate: float = 0.0
+    detection: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -170,6 +179,7 @@ class Scenario:
     levers: LeverParameters
     sources: dict[str, str]
     provenance: tuple[Provenance, ...] = field(default=(), repr=False)
+    choices: dict[str, Any] = field(default_factory=dict)
 
     @property
     def domain_names(self) -> tuple[str, ...]:
@@ -181,7 +191,7 @@ def _per_day(per_year: float) -> float:
     return per_year / 365.0
 
 
-def _read_domain(name: str, r: Reader) -> Domain:
+def _read_domain(name: str, r: Reader, names: tuple[str, ...]) -> Domain:
     fixed = r.raw("severity_fixed", None)
     if fixed is not None:
         fixed = r.number("severity_fixed", 0.0, 1.0, lo_open=True)
@@ -200,6 +210,8 @@ def _read_domain(name: str, r: Reader) -> Domain:
         crisis_cost=r.number("crisis_cost", 0.0, 1e7),
         crisis_payer=r.string("crisis_payer", PAYERS),
         post_crisis_severity=r.number("post_crisis_severity", 0.0, 1.0, lo_open=True),
+        waiting_place=read_waiting_place(r.child("waiting_place"), PAYERS) if r.has("waiting_place") else None,
+        breakdown=read_breakdown(r.child("breakdown"), names, PAYERS) if r.has("breakdown") else None,
     )
     r.finish()
     return d
@@ -237,6 +249,9 @@ def _read_organisation(name: str, r: Reader, domains: dict[str, Domain]) -> Orga
         hourly_cost=r.number("hourly_cost", 0.0, 1000.0),
         triage=r.boolean("triage", False),
         exclusions=exclusions,
+        ready_after_days=r.number("ready_after_days", 0.0, 3650.0, default=0.0),
+        contact_rate=r.number("contact_rate_per_year", 0.0, 1000.0, default=0.0),
+        detection=read_detection(r.child("detection"), tuple(domains)) if r.has("detection") else {},
     )
     r.finish()
     for dom in professionals:
@@ -286,6 +301,7 @@ def load_scenario(name_or_path: str | Path, overrides: Mapping[str, Any] | None 
         raise InputError("<root>", raw, "a mapping of scenario fields", where)
     if overrides:
         raw = apply_overrides(raw, overrides, where)
+    raw, choices = expand_choices(raw, where)
     top = Reader(raw, "", where)
     sources = top.raw("sources")
     if not isinstance(sources, dict) or not all(isinstance(v, str) for v in sources.values()):
@@ -298,7 +314,7 @@ def load_scenario(name_or_path: str | Path, overrides: Mapping[str, Any] | None 
     dom_r = r.child("domains")
     if not dom_r.data:
         raise InputError("domains", dom_r.data, "at least one domain", where)
-    domains = {name: _read_domain(name, dom_r.child(name)) for name in list(dom_r.data)}
+    domains = {name: _read_domain(name, dom_r.child(name), tuple(dom_r.data)) for name in list(dom_r.data)}
     dom_r.finish()
     org_r = r.child("organisations")
     organisations = {name: _read_organisation(name, org_r.child(name), domains) for name in list(org_r.data)}
@@ -408,6 +424,7 @@ def load_scenario(name_or_path: str | Path, overrides: Mapping[str, Any] | None 
         levers=levers,
         sources=dict(sources),
         provenance=tuple(prov),
+        choices=choices,
     )
     pop.finish()
     r.finish()
