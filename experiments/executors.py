@@ -1,0 +1,142 @@
+"""Executors: where the runs of a sweep execute (this process, a local pool, joblib, SLURM via submitit).
+
+Every executor ships the same unit of work, `experiments.store.execute_and_store`,
+to its workers; each worker writes its run's results into the store itself.
+An executor only decides where that happens and reports each finished run to
+a callback (for the progress line). Choose one with ``launcher=...``
+(``configs/launcher``): ``inprocess``, ``pool`` (default, spawn process pool),
+``joblib`` (loky workers, as Hydra's joblib launcher), ``submitit_local`` and
+``submitit_slurm`` (one SLURM array job; the same code as the local executor).
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+from typing import Any
+
+from experiments.runspec import RunConfiguration
+from experiments.store import execute_and_store
+
+OnResult = Callable[[dict[str, Any]], None]
+
+
+class Executor:
+    """Base class: run ``execute_and_store`` for every specification and report each result."""
+
+    name = "base"
+
+    def map(self, folder: Path, specs: list[dict[str, Any]], configuration: RunConfiguration, on_result: OnResult) -> None:
+        """Run every specification; call ``on_result`` as each one finishes."""
+        raise NotImplementedError
+
+
+class InProcessExecutor(Executor):
+    """One run after another in this process (debugging, notebooks, tests)."""
+
+    name = "inprocess"
+
+    def map(self, folder: Path, specs: list[dict[str, Any]], configuration: RunConfiguration, on_result: OnResult) -> None:
+        """Run sequentially."""
+        for spec in specs:
+            on_result(execute_and_store(str(folder), spec, configuration))
+
+
+class PoolExecutor(Executor):
+    """A local process pool (spawn start method: no state leaks from the parent into runs).
+
+    Args:
+        workers: processes (default 2, the cores of the reference machine).
+    """
+
+    name = "pool"
+
+    def __init__(self, workers: int = 2) -> None:
+        self.workers = workers
+
+    def map(self, folder: Path, specs: list[dict[str, Any]], configuration: RunConfiguration, on_result: OnResult) -> None:
+        """Run on the pool; results are reported in the order they finish."""
+        if self.workers <= 1:
+            InProcessExecutor().map(folder, specs, configuration, on_result)
+            return
+        with ProcessPoolExecutor(max_workers=self.workers, mp_context=mp.get_context("spawn")) as pool:
+            futures = [pool.submit(execute_and_store, str(folder), spec, configuration) for spec in specs]
+            for fut in as_completed(futures):
+                on_result(fut.result())
+
+
+class JoblibExecutor(Executor):
+    """joblib's loky workers (the backend of Hydra's joblib launcher).
+
+    Args:
+        n_jobs: workers (-1: every core).
+    """
+
+    name = "joblib"
+
+    def __init__(self, n_jobs: int = 2) -> None:
+        self.n_jobs = n_jobs
+
+    def map(self, folder: Path, specs: list[dict[str, Any]], configuration: RunConfiguration, on_result: OnResult) -> None:
+        """Run with joblib.Parallel, reporting results as they finish."""
+        from joblib import Parallel, delayed
+
+        parallel = Parallel(n_jobs=self.n_jobs, backend="loky", return_as="generator_unordered")
+        for result in parallel(delayed(execute_and_store)(str(folder), spec, configuration) for spec in specs):
+            on_result(result)
+
+
+class SubmititExecutor(Executor):
+    """submitit: a SLURM array job (``cluster: slurm``), or local subprocesses with the same code (``cluster: local``).
+
+    Args:
+        cluster: ``local``, ``slurm`` or None (auto-detect: SLURM if available).
+        parameters: passed to ``AutoExecutor.update_parameters`` (timeout_min, slurm_partition, cpus_per_task,
+            slurm_array_parallelism, mem_gb, ...). Job logs go to ``<sweep>/.submitit/``.
+        poll_seconds: how often finished jobs are checked.
+    """
+
+    name = "submitit"
+
+    def __init__(self, cluster: str | None = "local", parameters: dict[str, Any] | None = None, poll_seconds: float = 0.5) -> None:
+        self.cluster = cluster
+        self.parameters = dict(parameters or {})
+        self.poll_seconds = poll_seconds
+
+    def map(self, folder: Path, specs: list[dict[str, Any]], configuration: RunConfiguration, on_result: OnResult) -> None:
+        """Submit one array job and collect results as jobs finish."""
+        import submitit
+
+        executor = submitit.AutoExecutor(folder=Path(folder) / ".submitit" / "%j", cluster=self.cluster)
+        executor.update_parameters(**self.parameters)
+        jobs = executor.map_array(execute_and_store, [str(folder)] * len(specs), specs, [configuration] * len(specs))
+        pending = dict(enumerate(jobs))
+        while pending:
+            for i, job in list(pending.items()):
+                if job.done():
+                    del pending[i]
+                    try:
+                        on_result(job.result())
+                    except Exception as exc:  # the job itself died (killed, timeout): the run is not stored
+                        on_result({"key": specs[i].get("key", ""), "state": "failed", "seconds": 0.0, "error": repr(exc)})
+            if pending:
+                time.sleep(self.poll_seconds)
+
+
+LAUNCHERS = {"inprocess", "pool", "joblib", "submitit_local", "submitit_slurm"}
+
+
+def make_executor(launcher: dict[str, Any]) -> Executor:
+    """The executor a ``configs/launcher`` entry describes (validated by `experiments.sweep`)."""
+    name = launcher["name"]
+    if name == "inprocess":
+        return InProcessExecutor()
+    if name == "pool":
+        return PoolExecutor(int(launcher.get("workers", 2)))
+    if name == "joblib":
+        return JoblibExecutor(int(launcher.get("n_jobs", 2)))
+    cluster = "local" if name == "submitit_local" else "slurm"
+    return SubmititExecutor(cluster, dict(launcher.get("parameters") or {}))
