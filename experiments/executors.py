@@ -89,21 +89,34 @@ class JoblibExecutor(Executor):
             on_result(result)
 
 
+def execute_chunk(folder: str, specs: list[dict[str, Any]], configuration: RunConfiguration) -> list[dict[str, Any]]:
+    """Several runs in one job, one after another (a job per run costs a Python start-up per run)."""
+    return [execute_and_store(folder, spec, configuration) for spec in specs]
+
+
 class SubmititExecutor(Executor):
     """submitit: a SLURM array job (``cluster: slurm``), or local subprocesses with the same code (``cluster: local``).
+
+    Each array task runs a chunk of ``runs_per_job`` runs (or the runs split over ``jobs`` tasks), because
+    a model run takes seconds and a job's start-up about as long.
 
     Args:
         cluster: ``local``, ``slurm`` or None (auto-detect: SLURM if available).
         parameters: passed to ``AutoExecutor.update_parameters`` (timeout_min, slurm_partition, cpus_per_task,
             slurm_array_parallelism, mem_gb, ...). Job logs go to ``<sweep>/.submitit/``.
+        runs_per_job: runs per array task (None: split the runs evenly over ``jobs`` tasks).
+        jobs: number of array tasks when ``runs_per_job`` is None.
         poll_seconds: how often finished jobs are checked.
     """
 
     name = "submitit"
 
-    def __init__(self, cluster: str | None = "local", parameters: dict[str, Any] | None = None, poll_seconds: float = 0.5) -> None:
+    def __init__(self, cluster: str | None = "local", parameters: dict[str, Any] | None = None, runs_per_job: int | None = None,
+                 jobs: int = 2, poll_seconds: float = 0.5) -> None:
         self.cluster = cluster
         self.parameters = dict(parameters or {})
+        self.runs_per_job = runs_per_job
+        self.jobs = jobs
         self.poll_seconds = poll_seconds
 
     def map(self, folder: Path, specs: list[dict[str, Any]], configuration: RunConfiguration, on_result: OnResult) -> None:
@@ -112,16 +125,22 @@ class SubmititExecutor(Executor):
 
         executor = submitit.AutoExecutor(folder=Path(folder) / ".submitit" / "%j", cluster=self.cluster)
         executor.update_parameters(**self.parameters)
-        jobs = executor.map_array(execute_and_store, [str(folder)] * len(specs), specs, [configuration] * len(specs))
+        if not specs:
+            return
+        size = self.runs_per_job or -(-len(specs) // max(1, self.jobs))
+        chunks = [specs[i:i + size] for i in range(0, len(specs), size)]
+        jobs = executor.map_array(execute_chunk, [str(folder)] * len(chunks), chunks, [configuration] * len(chunks))
         pending = dict(enumerate(jobs))
         while pending:
             for i, job in list(pending.items()):
                 if job.done():
                     del pending[i]
                     try:
-                        on_result(job.result())
-                    except Exception as exc:  # the job itself died (killed, timeout): the run is not stored
-                        on_result({"key": specs[i].get("key", ""), "state": "failed", "seconds": 0.0, "error": repr(exc)})
+                        results = job.result()
+                    except Exception:  # the job itself died (killed, timeout): its unfinished runs stay unstored
+                        results = [{"key": "", "state": "failed", "seconds": 0.0} for _ in chunks[i]]
+                    for r in results:
+                        on_result(r)
             if pending:
                 time.sleep(self.poll_seconds)
 
@@ -139,4 +158,4 @@ def make_executor(launcher: dict[str, Any]) -> Executor:
     if name == "joblib":
         return JoblibExecutor(int(launcher.get("n_jobs", 2)))
     cluster = "local" if name == "submitit_local" else "slurm"
-    return SubmititExecutor(cluster, dict(launcher.get("parameters") or {}))
+    return SubmititExecutor(cluster, dict(launcher.get("parameters") or {}), launcher.get("runs_per_job"), int(launcher.get("jobs", 2)))

@@ -63,6 +63,8 @@ class Store:
         """Create (or update, on a restart) the folder with its configuration and plan."""
         self.runs.mkdir(parents=True, exist_ok=True)
         self.status_dir.mkdir(exist_ok=True)
+        for stale in self.runs.glob(".*.tmp"):  # half-written results of a killed process: never counted, removed here
+            shutil.rmtree(stale, ignore_errors=True)
         _write_json(self.folder / "sweep.json", config)
         tmp = self.folder / f".plan.{os.getpid()}.parquet"
         plan.to_parquet(tmp, index=False)

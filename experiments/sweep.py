@@ -31,7 +31,7 @@ from experiments.store import Store, load_sweep
 from sim import CONFIG_DIR, InputError
 
 # Settings that say how or where a sweep runs, not what it computes: they do not change the folder name.
-_NOT_IN_NAME = ("launcher", "retries", "progress", "out", "replications", "target_ci_width", "max_replications")
+_NOT_IN_NAME = ("launcher", "retries", "progress", "out", "replications", "target_ci_width", "max_replications", "report")
 
 
 def compose(overrides: list[str]) -> dict[str, Any]:
@@ -132,6 +132,8 @@ def validate(cfg: dict[str, Any]) -> Experiment:
     target = _number(cfg, "target_ci_width", 0.0, allow_none=True, open_lo=True)
     if _integer(cfg, "max_replications", 2) < reps:
         raise InputError("max_replications", cfg["max_replications"], f"an integer >= replications ({reps})")
+    if cfg.get("report") not in (None, "en", "nl"):
+        raise InputError("report", cfg.get("report"), "null (no report), en or nl")
     for key in ("keep_episodes", "progress"):
         if not isinstance(cfg.get(key), bool):
             raise InputError(key, cfg.get(key), "true or false")
@@ -162,7 +164,7 @@ def validate(cfg: dict[str, Any]) -> Experiment:
     if folder.exists() and any(folder.iterdir()) and not (folder / "sweep.json").is_file():
         raise InputError("out", str(folder), "a new or empty folder, or the folder of this sweep (to resume it)")
     if folder.exists() and (folder / "sweep.json").is_file():
-        before = {k: v for k, v in json.loads((folder / "sweep.json").read_text()).items() if k not in _NOT_IN_NAME}
+        before = {k: v for k, v in json.loads((folder / "sweep.json").read_text()).items() if k not in (*_NOT_IN_NAME, "factors")}
         now = {k: v for k, v in cfg.items() if k not in _NOT_IN_NAME}
         if before != now:
             raise InputError("out", str(folder), "the folder of this same experiment (it holds a different one), or a new folder")
@@ -233,3 +235,13 @@ def execute(experiment: Experiment, configuration: RunConfiguration | None = Non
     states = store.states(plan.key)
     return {"runs": len(states), "succeeded": int((states.state == "succeeded").sum()),
             "failed": int((states.state != "succeeded").sum()), "replications": reps}
+
+
+def run_sweep(*overrides: str, configuration: RunConfiguration | None = None) -> Path:
+    """Compose, validate and run a sweep from Python (notebooks, tests); return its folder.
+
+    Example: ``run_sweep("+experiment=compare_working", "replications=3", "n_families=500", "progress=false")``.
+    """
+    experiment = validate(compose(list(overrides)))
+    execute(experiment, configuration)
+    return experiment.folder
