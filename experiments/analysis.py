@@ -36,7 +36,7 @@ def arm_order(sweep: Sweep) -> list[str]:
 
 
 def per_run(sweep: Sweep, metric: str) -> pd.DataFrame:
-    """arm x seed table of one metric (in report units)."""
+    """Table of one metric, a row per seed and a column per arm (in report units)."""
     scale = UNITS.get(metric, (metric, "", 1.0))[2]
     s = sweep.summary
     if metric not in s:

@@ -115,7 +115,7 @@ def who_pays(sweep: Sweep, t: Texts, path: Path, max_arms: int = 6) -> Path | No
 
 def ablation(sweep: Sweep, t: Texts, path: Path, metric: str) -> Path:
     """Ranked paired differences of each lever unit added to / removed from its base, with CI."""
-    label, unit, _ = analysis.UNITS.get(metric, (metric, "", 1.0))
+    _, unit, _ = analysis.UNITS.get(metric, (metric, "", 1.0))
     d = analysis.differences(sweep, [metric])
     fig, axes = plt.subplots(1, 2, figsize=(10, 0.35 * max(len(d) // 2, 3) + 1.8))
     for ax, direction in zip(axes, ("add", "remove"), strict=True):
@@ -133,7 +133,6 @@ def ablation(sweep: Sweep, t: Texts, path: Path, metric: str) -> Path:
         ax.set(xlabel=t("difference_x", metric=t(metric), unit=t(unit) if unit == "days" else unit),
                title=t("ablation_add" if direction == "add" else "ablation_remove", base=base))
     fig.suptitle(t("ablation_title"))
-    del label
     return _save(fig, path)
 
 

@@ -92,7 +92,11 @@ def sample(fs: list[Factor], method: str, size: int, num_levels: int = 4, seed: 
     """The design matrix (one row per sample point).
 
     Args:
+        fs: the factors.
         method: ``morris`` (``size`` trajectories) or ``sobol`` (``size`` = N, a power of two).
+        size: trajectories (Morris) or N (Sobol).
+        num_levels: Morris grid levels.
+        seed: the sampler's seed (the same seed gives the same design, which the analysis relies on).
     """
     if method == "morris":
         from SALib.sample import morris
