@@ -18,7 +18,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
-from experiments.runspec import RunConfiguration
+from experiments.runspec import RunConfiguration, RunSpec
 from experiments.store import execute_and_store
 
 OnResult = Callable[[dict[str, Any]], None]
@@ -63,9 +63,12 @@ class PoolExecutor(Executor):
             InProcessExecutor().map(folder, specs, configuration, on_result)
             return
         with ProcessPoolExecutor(max_workers=self.workers, mp_context=mp.get_context("spawn")) as pool:
-            futures = [pool.submit(execute_and_store, str(folder), spec, configuration) for spec in specs]
+            futures = {pool.submit(execute_and_store, str(folder), spec, configuration): spec for spec in specs}
             for fut in as_completed(futures):
-                on_result(fut.result())
+                try:
+                    on_result(fut.result())
+                except Exception:  # the worker process died (killed, out of memory): the run stays unstored, retried later
+                    on_result({"key": RunSpec.from_dict(futures[fut]).key, "state": "failed", "seconds": 0.0})
 
 
 class JoblibExecutor(Executor):
