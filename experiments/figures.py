@@ -77,16 +77,23 @@ def dropout(sweep: Sweep, t: Texts, path: Path) -> Path:
 
 
 def cost(sweep: Sweep, t: Texts, path: Path) -> Path:
-    """Stacked cost per arm, by payer and by category."""
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), sharey=True)
+    """Stacked cost per arm, by payer and by category (horizontal bars when there are many arms)."""
+    arms = analysis.arm_order(sweep)
+    many = len(arms) > 4
+    fig, axes = plt.subplots(1, 2, figsize=(11, 0.32 * len(arms) + 2.2) if many else (10, 4.2), sharey=True)
     for ax, by, title in ((axes[0], "payer", t("by_payer")), (axes[1], "category", t("by_category"))):
         c = analysis.cost_by(sweep, by)
         if not len(c):
             continue
-        table = c.pivot(index="arm", columns=by, values="mean").reindex(analysis.arm_order(sweep)).fillna(0.0)
-        table.plot.bar(stacked=True, ax=ax, width=0.7, colormap="tab20")
-        ax.set(title=title, xlabel="", ylabel=t("cost_y"))
-        ax.tick_params(axis="x", labelrotation=30 if len(table) > 3 else 0, labelsize=8)
+        table = c.pivot(index="arm", columns=by, values="mean").reindex(arms).fillna(0.0)
+        if many:
+            table.iloc[::-1].plot.barh(stacked=True, ax=ax, width=0.7, colormap="tab20")
+            ax.set(title=title, ylabel="", xlabel=t("cost_y"))
+            ax.tick_params(axis="y", labelsize=7)
+        else:
+            table.plot.bar(stacked=True, ax=ax, width=0.7, colormap="tab20")
+            ax.set(title=title, xlabel="", ylabel=t("cost_y"))
+            ax.tick_params(axis="x", labelrotation=0, labelsize=8)
         ax.legend(frameon=False, fontsize=7)
     fig.suptitle(t("cost_title"))
     return _save(fig, path)
