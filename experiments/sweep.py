@@ -63,12 +63,12 @@ def compose(overrides: list[str]) -> dict[str, Any]:
     return OmegaConf.to_container(cfg, resolve=True)
 
 
-def _integer(cfg: dict[str, Any], key: str, lo: int, allow_none: bool = False) -> int | None:
+def _integer(cfg: dict[str, Any], key: str, lo: int, allow_none: bool = False, prefix: str = "") -> int | None:
     value = cfg.get(key)
     if value is None and allow_none:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < lo:
-        raise InputError(key, value, f"an integer >= {lo}" + (" or null" if allow_none else ""))
+        raise InputError(prefix + key, value, f"an integer >= {lo}" + (" or null" if allow_none else ""))
     return value
 
 
@@ -121,7 +121,7 @@ def validate(cfg: dict[str, Any]) -> Experiment:
     if launcher.get("name") not in LAUNCHERS:
         raise InputError("launcher", launcher.get("name"), f"one of {', '.join(available('launcher'))}")
     if launcher["name"] == "pool":
-        _integer(launcher, "workers", 1)
+        _integer(launcher, "workers", 1, prefix="launcher.")
     if launcher["name"] == "joblib" and (not isinstance(launcher.get("n_jobs"), int) or launcher["n_jobs"] == 0):
         raise InputError("launcher.n_jobs", launcher.get("n_jobs"), "a non-zero integer (-1: every core)")
     reps = _integer(cfg, "replications", 2)

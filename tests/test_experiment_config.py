@@ -18,6 +18,7 @@ CASES = [
     (["+experiment=sensitivity", "experiment.method=sobol", "experiment.sobol_n=48"], "experiment.sobol_n"),
     (["+scenario.overrides.organisations.jeugdhulp.hourly_cost=5"], "scenario.overrides.organisations.jeugdhulp.hourly_cost"),
     (["scenario=atlantis"], "scenario"),
+    (["launcher.workers=0"], "launcher.workers"),
 ]
 
 
