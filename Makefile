@@ -2,7 +2,7 @@
 PY := .venv/bin/python
 STAMP := .venv/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test lint setup clean
+.PHONY: run test lint setup clean report
 
 $(STAMP): pyproject.toml
 	@# .python-version selects Python 3.12 through pyenv; mesa 3.5 needs >= 3.12.
@@ -17,6 +17,11 @@ setup: $(STAMP)
 # The default scenario under fragmented and networked working, 10 paired replications, a readable table.
 run: $(STAMP)
 	$(PY) -m experiments.compare
+
+# The default experiment (compare_working: fragmented vs networked, 10 paired replications) as a sweep
+# that resumes when run again, then its report with figures in outputs/sweeps/<name>/report-en/.
+report: $(STAMP)
+	$(PY) -m experiments run +experiment=compare_working report=en
 
 test: $(STAMP)
 	$(PY) -m pytest -W error

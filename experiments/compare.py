@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.paired import mean_ci, paired_difference, spread
+from experiments.runspec import flatten_summary as flatten  # one definition of a run's flat row, shared with sweeps
 from sim import InputError, load_run_config, run
 from sim.atomic import check_empty_target, write_folder
 
@@ -47,19 +48,6 @@ METRICS: list[tuple[str, str, str, float]] = [
     ("handoffs per family", "handoffs_per_family", "", 1.0),
     ("intakes per family", "intakes_per_family", "", 1.0),
 ]
-
-
-def flatten(summary: dict[str, Any]) -> dict[str, Any]:
-    """One flat row of a run's summary (headline metrics and costs by payer)."""
-    row: dict[str, Any] = {k: v for k, v in summary.items() if isinstance(v, (int, float)) or v is None}
-    for name, key in (("tth_onset", "time_to_help_from_onset_among_helped"), ("tth_signal", "time_to_help_from_signal_among_helped")):
-        for stat in ("mean", "median", "p90"):
-            row[f"{name}_{stat}"] = summary[key][stat]
-    for payer, amount in summary["cost_by_payer"].items():
-        row[f"cost_payer_{payer}"] = amount
-    for cat, amount in summary["cost_by_category"].items():
-        row[f"cost_category_{cat}"] = amount
-    return row
 
 
 def _one(scenario: str, working: str, seed: int, n_families: int | None, horizon: float | None) -> dict[str, Any]:

@@ -42,3 +42,20 @@ def spread(values: np.ndarray) -> tuple[float, float]:
     if len(x) == 0:
         return math.nan, math.nan
     return float(np.percentile(x, 5)), float(np.percentile(x, 95))
+
+
+def unpaired_difference(a: np.ndarray, b: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean of b minus mean of a as if the arms were independent (Welch's interval), for comparison with the paired one."""
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    a, b = a[~np.isnan(a)], b[~np.isnan(b)]
+    if len(a) < 2 or len(b) < 2:
+        return float(b.mean() - a.mean()) if len(a) and len(b) else math.nan, math.nan, math.nan
+    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+    se = math.sqrt(va + vb)
+    d = float(b.mean() - a.mean())
+    if se == 0.0:
+        return d, d, d
+    dof = (va + vb) ** 2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1))
+    half = float(stats.t.ppf(0.5 + level / 2, dof) * se)
+    return d, d - half, d + half

@@ -1,0 +1,110 @@
+"""Command line for sweeps: ``python -m experiments run|status|report ...``.
+
+``run [key=value ...]`` composes ``configs/sweep.yaml`` with Hydra, validates
+everything, then runs (or resumes) the sweep; ``status <folder>`` counts runs
+by state and shows failures; ``report <folder> [lang=nl] [format=html]``
+writes the report with its figures. Bad input: one message, exit status 2,
+nothing written.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from sim import InputError
+
+USAGE = """usage: python -m experiments run [+experiment=<name>] [launcher=<name>] [key=value ...]
+       python -m experiments status <sweep folder>
+       python -m experiments report <sweep folder> [lang=en|nl] [format=md|html]
+
+run settings (configs/sweep.yaml):
+  +experiment=<name>       compare_working (default), lever_ablation, capacity_sweep, sensitivity (configs/experiment)
+  launcher=<name>          pool (default), inprocess, joblib, submitit_local, submitit_slurm (configs/launcher)
+  scenario=<name>          a scenario in configs/scenario
+  replications=<n>         seeds 1..n in every arm (paired)        n_families=<n> horizon_days=<d> warm_up_days=<d>
+  target_ci_width=<w>      add replications until the 95 % CI of the headline difference is narrower than w
+  max_replications=<n>     limit for target_ci_width            retries=<n>  extra attempts for a failed run
+  report=en|nl             write the report when the sweep is done
+  out=<folder>             default outputs/sweeps/<experiment>-<scenario>-<hash>; the same command resumes there
+  experiment.<key>=<value> change the experiment, e.g. experiment.arms=[fragmented,one_door,networked]
+  launcher.workers=<n>     processes of the pool; launcher.parameters.<key>=<value> for submitit"""
+
+
+def _run(args: list[str]) -> int:
+    from experiments.sweep import compose, execute, validate
+
+    try:
+        experiment = validate(compose(args))
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    cfg = experiment.config
+    n_runs = len(experiment.arms) * experiment.replications
+    print(f"sweep {cfg['experiment']['name']} on {cfg['scenario']['name']}: {len(experiment.arms)} arms x "
+          f"{experiment.replications} replications = {n_runs} runs, launcher {cfg['launcher']['name']}\n"
+          f"folder {experiment.folder}  (run the same command again to resume)", file=sys.stderr)
+    counts = execute(experiment)
+    print(f"{counts['succeeded']} of {counts['runs']} runs succeeded, {counts['failed']} failed "
+          f"({counts['replications']} replications); report: python -m experiments report {experiment.folder}")
+    if cfg.get("report"):
+        from experiments.report import build_report
+
+        print(f"report: {build_report(experiment.folder, lang=cfg['report'])}")
+    if counts["failed"]:
+        print(f"failed runs and their tracebacks: python -m experiments status {experiment.folder}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _status(args: list[str]) -> int:
+    from experiments.store import Store
+
+    if len(args) != 1 or not (Store(args[0]).folder / "plan.parquet").is_file():
+        print(f"error: folder: got {args!r}; allowed: one sweep folder (with plan.parquet)", file=sys.stderr)
+        return 2
+    store = Store(args[0])
+    states = store.states(store.plan().key)
+    print(states.state.value_counts().to_string())
+    for key in states[states.state == "failed"].key:
+        st = store.status(key)
+        print(f"\n--- {key} failed after {st['attempts']} attempt(s): {st['error']}\n{st['traceback']}")
+    return 0
+
+
+def _report(args: list[str]) -> int:
+    from experiments.report import build_report
+
+    options = dict(a.split("=", 1) for a in args[1:] if "=" in a)
+    try:
+        if not args or args[0].count("=") or len(options) != len(args) - 1:
+            raise InputError("arguments", args, "<sweep folder> [lang=en|nl] [format=md|html]")
+        bad = set(options) - {"lang", "format"}
+        if bad:
+            raise InputError(sorted(bad)[0], options[sorted(bad)[0]], "lang or format")
+        path = build_report(args[0], lang=options.get("lang", "en"), fmt=options.get("format", "md"))
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"report: {path}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Dispatch the subcommand; return the exit status."""
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print(USAGE)
+        return 0 if argv else 2
+    command, rest = argv[0], argv[1:]
+    if command == "run":
+        return _run(rest)
+    if command == "status":
+        return _status(rest)
+    if command == "report":
+        return _report(rest)
+    print(f"error: command: got {command!r}; allowed: run, status or report", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,43 @@
+"""The report builds from small sweeps of each design, and every figure it names exists and is non-empty."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from experiments.report import build_report
+from experiments.sweep import run_sweep
+
+SMALL = ("n_families=400", "horizon_days=365", "warm_up_days=100", "progress=false", "launcher=inprocess", "replications=2")
+
+DESIGNS = {
+    "lever_ablation": (["+experiment=lever_ablation", "experiment.units=[coordinator,one_door]"],
+                       {"time_to_help", "dropout", "cost", "who_pays", "waiting", "ablation"}),
+    "capacity_sweep": (["+experiment=capacity_sweep", "experiment.arms=[networked]", "experiment.scale=[0.8,1.0]"],
+                       {"time_to_help", "dropout", "cost", "who_pays", "waiting", "capacity"}),
+    "sensitivity": (["+experiment=sensitivity", "experiment.parameters=[behaviour.burden,coupling.c_max]",
+                     "experiment.levers=[coordinator]", "experiment.trajectories=2",
+                     "experiment.outputs=[tth_signal_mean,cost_total]"],
+                    {"sensitivity_tth_signal_mean", "sensitivity_cost_total"}),
+}
+
+
+@pytest.mark.parametrize("design", list(DESIGNS))
+def test_report_builds_with_every_figure(tmp_path: Path, design: str) -> None:
+    args, expected = DESIGNS[design]
+    folder = run_sweep(*SMALL, *args, f"out={tmp_path / design}")
+    for lang, fmt in (("en", "md"), ("nl", "html")):
+        report = build_report(folder, lang=lang, fmt=fmt)
+        text = report.read_text(encoding="utf-8")
+        named = set(re.findall(r"([\w]+)\.png", text))
+        assert named == expected, (lang, named)
+        for name in named:
+            png = report.parent / f"{name}.png"
+            assert png.stat().st_size > 10_000
+            with Image.open(png) as im:
+                assert im.info["dpi"][0] == pytest.approx(300, abs=1)  # print resolution
+        assert "Scenario sociaal_domein" in text and "2" in text
+    assert "uitval" in (folder / "report-nl" / "report.html").read_text(encoding="utf-8").lower() or design == "sensitivity"
