@@ -12,14 +12,18 @@ the play loop advances the worlds in a thread while the page reads them.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import dataclasses
 import functools
+import sys
 import threading
+import weakref
 from pathlib import Path
 
 import yaml
 
-from sim import CONFIG_DIR, InputError, load_run_config
+from sim import CONFIG_DIR, InputError, LeverSettings, RunConfig, load_run_config
 from sim.config import LEVER_FLAGS
 from sim.scenario import SCENARIO_DIR, load_scenario
 from viewer.world import World
@@ -33,14 +37,21 @@ VIEWER_WARM_UP_DAYS = 180
 VIEWER_HORIZON_DAYS = 3650
 
 
+@functools.lru_cache(maxsize=8)
+def _yaml_stems(folder: Path, mtime_ns: int) -> tuple[str, ...]:
+    del mtime_ns  # cache key only: a file added or removed changes the folder's modification time
+    return tuple(sorted(p.stem for p in folder.glob("*.yaml") if not p.stem.startswith("_")))
+
+
 def scenarios() -> list[str]:
-    """Scenario names available now (the files in ``scenarios/``, read afresh each time)."""
-    return sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml") if not p.stem.startswith("_"))
+    """Scenario names available now (the files in ``scenarios/``; a new file shows up at once)."""
+    return list(_yaml_stems(SCENARIO_DIR, SCENARIO_DIR.stat().st_mtime_ns))
 
 
 def presets() -> list[str]:
     """Ways of working available (the presets in ``configs/working``)."""
-    return sorted(p.stem for p in (CONFIG_DIR / "working").glob("*.yaml"))
+    folder = CONFIG_DIR / "working"
+    return list(_yaml_stems(folder, folder.stat().st_mtime_ns))
 
 
 def _preset_file(name: str) -> Path:
@@ -65,12 +76,57 @@ def t_shaped_share_on() -> float:
     return float(_preset_data("networked")["t_shaped_share"])
 
 
+@functools.lru_cache(maxsize=32)
+def _base_config(scenario: str, mtime_ns: int, families: int | None, seed: int, warm_up_days: int, horizon_days: int) -> RunConfig:
+    """A frozen `RunConfig` shared by sessions: parsing a scenario file takes a few tenths of a second.
+
+    Keyed by the file's modification time, so an edited or new scenario file is read afresh. A config is
+    immutable (it holds no model and no state), so sharing it between sessions is safe.
+    """
+    del mtime_ns  # part of the cache key only
+    n = families if families is not None else load_scenario(scenario).n_families
+    return load_run_config(scenario, "fragmented", seed=seed, n_families=n, warm_up_days=float(warm_up_days),
+                           horizon_days=float(horizon_days))
+
+
 def matching_preset(levers: dict[str, bool]) -> str | None:
     """The preset whose lever setting equals ``levers``, if any."""
     for name in presets():
         if preset_levers(name) == levers:
             return name
     return None
+
+
+_live = 0
+_live_lock = threading.Lock()
+
+
+def live_pairs() -> int:
+    """How many pairs exist in this process now (one per open browser session)."""
+    return _live
+
+
+def _count(delta: int) -> None:
+    global _live
+    with _live_lock:
+        _live += delta
+        n = _live
+    # One line per session start and release in the server log: the load test reads it to see sessions released.
+    print(f"ontschot viewer: {'session started' if delta > 0 else 'session released'}; live sessions {n}", file=sys.stderr, flush=True)
+    if delta < 0:
+        # Later, not now: this runs inside the garbage collection that frees the session's other objects too.
+        timer = threading.Timer(1.0, _trim)
+        timer.daemon = True
+        with contextlib.suppress(RuntimeError):  # interpreter shutting down: nothing to give back
+            timer.start()
+
+
+def _trim() -> None:
+    """Give freed memory back to the operating system (glibc keeps it otherwise, and a workshop day is long)."""
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    # Memory held by Python objects, in the log: the load test checks that it falls back once sessions are gone.
+    print(f"ontschot viewer: live sessions {_live}, python blocks {sys.getallocatedblocks()}", file=sys.stderr, flush=True)
 
 
 class WorldPair:
@@ -96,16 +152,19 @@ class WorldPair:
         self.scenario = scenario
         self.levers = [preset_levers(left), preset_levers(right)]
         self.worlds: list[World] = [self._build(0), self._build(1)]
+        _count(+1)
+        weakref.finalize(self, _count, -1).atexit = False
 
-    def config(self, side: int):
+    def _base(self) -> RunConfig:
+        """The shared part of both configs (read once per scenario file version, see `_base_config`)."""
+        path = SCENARIO_DIR / f"{self.scenario}.yaml"
+        return _base_config(self.scenario, path.stat().st_mtime_ns, self.families, self.seed, self.warm_up_days, self.horizon_days)
+
+    def config(self, side: int) -> RunConfig:
         """The `RunConfig` of one world: shared fields, its own levers."""
         lv = self.levers[side]
-        flags = {k: lv[k] for k in LEVER_FLAGS}
-        share = t_shaped_share_on() if lv["t_shaped"] else None
-        n = self.families if self.families is not None else load_scenario(self.scenario).n_families
-        cfg = load_run_config(self.scenario, "fragmented", seed=self.seed, n_families=n, warm_up_days=float(self.warm_up_days),
-                              horizon_days=float(self.horizon_days), levers={**flags, "t_shaped_share": share})
-        return dataclasses.replace(cfg, working=matching_preset(lv) or "custom")
+        levers = LeverSettings(**{k: lv[k] for k in LEVER_FLAGS}, t_shaped_share=t_shaped_share_on() if lv["t_shaped"] else None)
+        return dataclasses.replace(self._base(), levers=levers, working=matching_preset(lv) or "custom")
 
     def _build(self, side: int) -> World:
         return World(self.config(side))
