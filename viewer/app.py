@@ -21,7 +21,7 @@ from html import escape
 import solara
 
 from sim import InputError
-from viewer.i18n import label
+from viewer.i18n import LABELS, label
 from viewer.journey import notable_families
 from viewer.options import from_env
 from viewer.session import LEVERS, WorldPair, presets, scenarios
@@ -52,6 +52,12 @@ def _fmt_number(key: str, value: float | int | None) -> str:
     if key == "time_to_help":
         return f"{value:.0f}"
     return f"{value:,}"
+
+
+def preset_name(preset: str, lang: str) -> str:
+    """Display name of a preset (a new preset file without a label shows its file name)."""
+    key = f"preset_{preset}"
+    return label(key, lang) if key in LABELS else preset.replace("_", " ")
 
 
 def headline_html(view: WorldView, lang: str, side: int) -> str:
@@ -90,12 +96,12 @@ def WorldPanel(pair: WorldPair, view: WorldView, side: int, lang: str, on_change
         on_change()
 
     with solara.Column(classes=["ontschot-world", f"ontschot-world-{side}"]):
-        preset_label = label(f"preset_{view.preset}", lang) if view.preset else label("custom", lang)
+        preset_label = preset_name(view.preset, lang) if view.preset else label("custom", lang)
         solara.HTML(tag="h2", unsafe_innerHTML=escape(f"{label('world_left' if side == 0 else 'world_right', lang)}: {preset_label}"),
                     classes=[f"world-title-{side}"])
-        options = presets()
-        solara.Select(label=label("way_of_working", lang), value=view.preset if view.preset in options else None,
-                      values=options, on_value=set_preset, classes=[f"preset-{side}"])
+        names = {preset_name(p, lang): p for p in presets()}
+        solara.Select(label=label("way_of_working", lang), value=preset_name(view.preset, lang) if view.preset in names.values() else None,
+                      values=list(names), on_value=lambda text: set_preset(names[text]), classes=[f"preset-{side}"])
         with solara.Row(style={"flex-wrap": "wrap", "gap": "0 16px"}):
             for name in LEVERS:
                 solara.Switch(label=label(f"lever_{name}", lang), value=view.levers[name],
@@ -181,7 +187,7 @@ def Page():
                           style={"max-width": "200px"})
             solara.Select(label=label("scenario", L), value=pair.scenario, values=scenarios(), on_value=set_scenario,
                           classes=["scenario"], style={"max-width": "260px"})
-        solara.Text(label("families_note", L, n=view.families, seed=pair.seed, w=pair.warm_up_days) + " " + label("replay_note", L))
+        solara.Text(label("families_note", L, n=view.families, seed=pair.seed, w=pair.warm_up_days) + ". " + label("replay_note", L))
         if error.value:
             solara.Error(label("error", L, msg=error.value))
         with solara.Columns([1, 1]):
