@@ -2,7 +2,7 @@
 PY := .venv/bin/python
 STAMP := .venv/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test lint setup clean report
+.PHONY: run test lint setup clean report viewer viewer-assets
 
 $(STAMP): pyproject.toml
 	@# .python-version selects Python 3.12 through pyenv; mesa 3.5 needs >= 3.12.
@@ -14,6 +14,21 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+# The workshop viewer's browser assets, unpacked from npm into Solara's own cache so the page needs no internet.
+# Idempotent; the stamp makes it instant once done (python -m viewer.assets also checks each package).
+VIEWER_ASSETS := .venv/share/solara/cdn/.ontschot-assets-$(shell cksum viewer/assets.py | cut -d' ' -f1)
+$(VIEWER_ASSETS): $(STAMP) viewer/assets.py
+	$(PY) -m viewer.assets
+	rm -f .venv/share/solara/cdn/.ontschot-assets-*
+	mkdir -p .venv/share/solara/cdn
+	touch $(VIEWER_ASSETS)
+
+viewer-assets: $(VIEWER_ASSETS)
+
+# The workshop viewer on http://127.0.0.1:8765/ (VIEWER_ARGS="--host 0.0.0.0 --port 9000" to change).
+viewer: $(VIEWER_ASSETS)
+	$(PY) -m viewer $(VIEWER_ARGS)
+
 # The default scenario under fragmented and networked working, 10 paired replications, a readable table.
 run: $(STAMP)
 	$(PY) -m experiments.compare
@@ -23,11 +38,11 @@ run: $(STAMP)
 report: $(STAMP)
 	$(PY) -m experiments run +experiment=compare_working report=en
 
-test: $(STAMP)
+test: $(STAMP) $(VIEWER_ASSETS)
 	$(PY) -m pytest -W error
 
 lint: $(STAMP)
-	$(PY) -m ruff check sim experiments tests
+	$(PY) -m ruff check sim experiments tests viewer
 
 clean:
 	rm -rf .venv outputs .pytest_cache

@@ -1,0 +1,92 @@
+"""Thirty browser sessions on one viewer at once: each plays its own worlds; memory is bounded and returns.
+
+The server runs with small worlds (300 families) and a two-second idle
+release, so the test checks session handling, not the population. Every tab
+is its own Solara session with its own pair of worlds (the server logs each
+start); each presses play and must see its day counter pass day 10. The
+server's resident memory while all thirty play must stay under a fixed bound;
+after the pages close every session must be released (logged), the memory
+Python holds must fall back to where it was before, and the process must
+shrink. Every wait has a timeout, so the test ends by itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from playwright.async_api import async_playwright
+from viewer_server import Server, require_chromium, viewer_server
+
+SESSIONS = 30
+FAMILIES = 300
+WAIT_MS = 120_000
+# Bound on the memory thirty sessions may add (measured: about 4 MB per session with 300 families, two worlds).
+MAX_GROWTH_MB = 600.0
+
+
+async def _sessions(server: Server, exe: str) -> tuple[list[int], int, float, float]:
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=exe, args=["--no-sandbox"])
+        try:
+            # One session first and closed again: what the server keeps after its first page (imports, caches)
+            # is not per-session memory, so the baseline is taken after it is released.
+            first = await browser.new_context()
+            page = await first.new_page()
+            await page.goto(server.url, timeout=WAIT_MS)
+            await page.wait_for_selector(".day-counter", timeout=WAIT_MS)
+            await first.close()
+            blocks = await asyncio.to_thread(wait_released, server, 1)
+            start = server.rss_mb()
+            # Thirty tabs of one browser: each tab is its own Solara session with its own worlds (the server log
+            # counts them); sharing the browser's cache keeps chromium's own work small on two cores.
+            context = await browser.new_context(viewport={"width": 1200, "height": 900})
+            pages = [await context.new_page() for _ in range(SESSIONS)]
+            await asyncio.gather(*(pg.goto(server.url, timeout=WAIT_MS) for pg in pages))
+            await asyncio.gather(*(pg.wait_for_selector(".day-counter", timeout=WAIT_MS) for pg in pages))
+            await asyncio.gather(*(pg.click(".play-pause", timeout=WAIT_MS) for pg in pages))
+            check = "() => +document.querySelector('.day-counter').dataset.day >= 10"
+            await asyncio.gather(*(pg.wait_for_function(check, timeout=WAIT_MS) for pg in pages))
+            peak = server.rss_mb()
+            days = [int(await pg.get_attribute(".day-counter", "data-day")) for pg in pages]
+            await context.close()
+        finally:
+            await browser.close()
+    return days, blocks, start, peak
+
+
+def wait_released(server: Server, released: int, timeout: float = 60.0) -> int:
+    """Wait (bounded) until ``released`` sessions are released and memory was trimmed; returns Python's block count then.
+
+    The server logs "session released" when a session's worlds are freed and, a second later, the number of
+    memory blocks Python holds ("python blocks N", after giving freed memory back to the system).
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        lines = server.log.read_text().splitlines()
+        if sum("session released" in x for x in lines) >= released:
+            last = [x for x in lines if "live sessions 0, python blocks" in x]
+            tail = lines[max(i for i, x in enumerate(lines) if "session released" in x):]
+            if last and any("python blocks" in x for x in tail):
+                return int(last[-1].rsplit(" ", 1)[1])
+        time.sleep(0.5)
+    raise AssertionError(f"sessions not released within {timeout} s:\n{server.log.read_text()[-2000:]}")
+
+
+def test_thirty_sessions(tmp_path) -> None:
+    exe = require_chromium()
+    with viewer_server(tmp_path, families=FAMILIES, idle_seconds=2) as server:
+        days, blocks, start, peak = asyncio.run(_sessions(server, exe))
+        assert len(days) == SESSIONS and all(d >= 10 for d in days), days
+        assert server.log.read_text().count("session started") == 1 + SESSIONS, "not one pair of worlds per tab"
+        growth = peak - start
+        assert growth < MAX_GROWTH_MB, f"server memory grew by {growth:.0f} MB for {SESSIONS} sessions"
+        # Released: the idle sessions are culled after 2 s, their worlds with them, and memory falls back.
+        blocks_after = wait_released(server, 1 + SESSIONS)
+        after = server.rss_mb()
+        print(f"server RSS: {start:.0f} MB after one session, {peak:.0f} MB with {SESSIONS} playing, {after:.0f} MB after "
+              f"they closed; Python memory blocks {blocks} -> {blocks_after}")
+        # Python's own objects return to what one released session left (5 % slack for caches that fill once);
+        # the process size falls too, though the allocator keeps part of the freed pages.
+        assert blocks_after <= blocks * 1.05, f"Python memory did not fall back: {blocks} -> {blocks_after} blocks"
+        assert after < peak, f"server memory did not fall: start {start:.0f}, peak {peak:.0f}, after {after:.0f} MB"

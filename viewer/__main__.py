@@ -1,0 +1,87 @@
+"""Start the workshop viewer: ``python -m viewer [--host 127.0.0.1] [--port 8765] [--families N] [--seed S]``.
+
+Checks the options and that the offline assets are installed, then replaces
+itself with the Solara server (same process id, so whoever started it can stop
+it), configured to make no outside connection: telemetry off, no version check,
+production mode (no check iframe), assets from the local cache only. Binds to
+127.0.0.1 unless ``--host`` says otherwise. Idle sessions (tab closed) are
+released after ``--idle-seconds``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from sim import InputError
+from sim.scenario import SCENARIO_DIR
+from viewer import assets
+from viewer.options import ENV_FAMILIES, ENV_SCENARIO, ENV_SEED, from_env
+
+APP = Path(__file__).resolve().parent / "app.py"
+
+
+def server_env(base: dict[str, str], families: int | None, seed: int, scenario: str, idle_seconds: int) -> dict[str, str]:
+    """The environment of the server process: our options plus Solara's no-outside-network settings."""
+    env = dict(base)
+    env.update({
+        ENV_SEED: str(seed),
+        ENV_SCENARIO: scenario,
+        "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false",
+        "SOLARA_KERNEL_CULL_TIMEOUT": f"{idle_seconds}s",
+        "SOLARA_THEME_SHOW_BANNER": "false",
+    })
+    if families is not None:
+        env[ENV_FAMILIES] = str(families)
+    else:
+        env.pop(ENV_FAMILIES, None)
+    return env
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse, check, and exec the Solara server."""
+    parser = argparse.ArgumentParser(prog="python -m viewer", description="ontschot workshop viewer (Solara)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    parser.add_argument("--port", default="8765", help="port (default 8765)")
+    parser.add_argument("--families", default=None, help="families per world (default: the scenario's population)")
+    parser.add_argument("--seed", default="1", help="run seed of both worlds (default 1)")
+    parser.add_argument("--scenario", default="sociaal_domein", help="scenario shown first")
+    parser.add_argument("--idle-seconds", default="60", help="release a session this long after its tab closed (default 60)")
+    args = parser.parse_args(argv)
+    try:
+        port = int(args.port)
+        if not 1 <= port <= 65535:
+            raise ValueError
+    except ValueError:
+        print(f"viewer: --port {args.port!r} must be an integer in [1, 65535]", file=sys.stderr)
+        return 2
+    try:
+        idle = int(args.idle_seconds)
+        if idle < 1:
+            raise ValueError
+    except ValueError:
+        print(f"viewer: --idle-seconds {args.idle_seconds!r} must be a positive integer", file=sys.stderr)
+        return 2
+    try:
+        opts = from_env({ENV_FAMILIES: args.families or "", ENV_SEED: args.seed, ENV_SCENARIO: args.scenario})
+        if not (SCENARIO_DIR / f"{opts.scenario}.yaml").is_file():
+            raise InputError("scenario", opts.scenario, "a file name in scenarios/ without .yaml")
+    except InputError as exc:
+        print(f"viewer: {exc}", file=sys.stderr)
+        return 2
+    absent = assets.missing(assets.cache_dir())
+    if absent:
+        print("viewer: browser assets missing; run `make viewer-assets` (or python -m viewer.assets)", file=sys.stderr)
+        return 2
+    env = server_env(dict(os.environ), opts.families, opts.seed, opts.scenario, idle)
+    cmd = [sys.executable, "-m", "solara", "run", str(APP), "--host", args.host, "--port", str(port),
+           "--production", "--no-check-version", "--no-open"]
+    print(f"ontschot viewer on http://{args.host}:{port}/ (Ctrl-C stops it)", flush=True)
+    os.execve(sys.executable, cmd, env)
+    return 0  # pragma: no cover - execve does not return
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

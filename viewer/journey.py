@@ -1,0 +1,125 @@
+"""A family's journey in one world: its needs, the doors it knocked on, waits, help and how each need ended.
+
+Read from what the model records anyway: the episodes (onset, signal, start
+of help, end, outcome and reason, handoffs, intakes), every stay on an intake
+or help waiting list (``model.queue_log``, indexed by the world), and the
+family's current state. Shown as a timeline (one lane per domain) and as a
+list of dated events. Days count from day 0 (negative: during warm-up).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+from sim.episode import INTAKE_QUEUE, WAITING, NeedEpisode
+from viewer.i18n import code, label
+from viewer.world import World
+
+W = 460
+LANE = 22
+LEFT = 130
+
+
+@dataclass(frozen=True)
+class Event:
+    """One dated line of the story."""
+
+    day: float
+    text: str
+
+
+def family_episodes(world: World, fid: int) -> list[NeedEpisode]:
+    """The family's episodes that were open at day 0 or began later, in order of onset."""
+    w0 = world.w0
+    return sorted((ep for ep in world.model.episodes if ep.family.fid == fid and (ep.end is None or ep.end >= w0)),
+                  key=lambda e: (e.onset, e.uid))
+
+
+def notable_families(world: World, limit: int = 40) -> list[tuple[int, int]]:
+    """(family, number of needs reported since day 0), the families with most first."""
+    counts: dict[int, int] = {}
+    for ep in world.model.episodes:
+        if ep.attempt == 0 and ep.signal is not None and ep.signal >= world.w0:
+            counts[ep.family.fid] = counts.get(ep.family.fid, 0) + 1
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+
+
+def _outcome_text(ep: NeedEpisode, lang: str) -> str:
+    text = label(f"out_{ep.outcome}", lang)
+    reason = label(f"reason_{ep.end_reason}", lang) if f"reason_{ep.end_reason}" in _REASONS else ep.end_reason or ""
+    return f"{text} {reason}".strip()
+
+
+_REASONS = {f"reason_{r}" for r in ("help", "remission", "wait", "handoff", "intake", "in_help", "refused", "no_mandate", "crisis")}
+
+
+def events(world: World, fid: int, lang: str) -> list[Event]:
+    """The family's story in ``world`` as dated events, oldest first."""
+    w0 = world.w0
+    now = world.model.time
+    names = world.model.spec.domain_names
+    out: list[Event] = []
+    for ep in family_episodes(world, fid):
+        dom = code(names[ep.domain], lang)
+        if ep.attempt == 0 or ep.recurring_from is not None:
+            out.append(Event(ep.onset - w0, label("ev_onset", lang, domain=dom)))
+        if ep.signal is not None and not ep.priority:
+            out.append(Event(ep.signal - w0, label("ev_signal", lang, domain=dom)))
+        for org, kind, _uid, enter, leave, how in world.stays.get(ep.uid, ()):
+            key = "ev_intake_queue" if kind == "intake" else "ev_help_queue"
+            out.append(Event(enter - w0, label(key, lang, org=code(org, lang), days=f"{leave - enter:.0f}")))
+            if how != "served":
+                out.append(Event(leave - w0, label("ev_left_queue", lang, org=code(org, lang),
+                                                   how=label(f"reason_{how}", lang) if f"reason_{how}" in _REASONS else how)))
+        if ep.state in (INTAKE_QUEUE, WAITING) and ep.org is not None:
+            out.append(Event(ep.queue_enter - w0, label("ev_waiting_now", lang, org=code(ep.org.name, lang))))
+        if ep.help_start is not None and ep.org is not None:
+            out.append(Event(ep.help_start - w0, label("ev_help", lang, org=code(ep.org.name, lang), domain=dom)))
+        if ep.outcome is not None and ep.end is not None:
+            if ep.handoffs or ep.intakes:
+                out.append(Event(ep.end - w0, label("ev_handoffs", lang, n=ep.handoffs, k=ep.intakes)))
+            out.append(Event(ep.end - w0, label("ev_end", lang, outcome=f"{dom}: {_outcome_text(ep, lang)}")))
+        elif ep.is_open:
+            out.append(Event(now - w0, label("ev_open", lang, state=f"{dom}: {label(f'state_{ep.state}', lang)}")))
+    fam = world.model.families[fid]
+    if fam.coordinator is not None:
+        out.append(Event(now - w0, label("ev_coordinator", lang, org=code(fam.coordinator.organisation.name, lang))))
+    return sorted(out, key=lambda e: e.day)
+
+
+def timeline_svg(world: World, fid: int, lang: str, x_from: float, x_to: float, journey_id: str = "") -> str:
+    """One lane per domain: latent (thin grey), waiting (orange), in help (green), and an end mark."""
+    w0 = world.w0
+    now = world.model.time - w0
+    names = world.model.spec.domain_names
+    eps = family_episodes(world, fid)
+    lanes = sorted({ep.domain for ep in eps})
+    height = 30 + LANE * max(1, len(lanes))
+    span = max(1.0, x_to - x_from)
+
+    def sx(d: float) -> float:
+        return LEFT + (min(max(d, x_from), x_to) - x_from) / span * (W - LEFT - 10)
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {height}" width="100%" data-journey="{escape(journey_id)}" '
+             f'data-episodes="{len(eps)}" style="font-family:sans-serif;font-size:11px;background:#fff">',
+             f'<text x="{LEFT}" y="{height - 4}">{x_from:.0f}</text>'
+             f'<text x="{W - 10}" y="{height - 4}" text-anchor="end">{x_to:.0f}</text>']
+    for row, d in enumerate(lanes):
+        y = 8 + row * LANE
+        parts.append(f'<text x="4" y="{y + 11}">{escape(code(names[d], lang))}</text>')
+        for ep in (e for e in eps if e.domain == d):
+            end = now if ep.end is None else ep.end - w0
+            sig = end if ep.signal is None else ep.signal - w0
+            parts.append(f'<rect x="{sx(ep.onset - w0):.1f}" y="{y + 6}" width="{max(0.5, sx(sig) - sx(ep.onset - w0)):.1f}" '
+                         f'height="2" fill="#bbb"/>')
+            helped = end if ep.help_start is None else ep.help_start - w0
+            parts.append(f'<rect x="{sx(sig):.1f}" y="{y + 2}" width="{max(0.5, sx(helped) - sx(sig)):.1f}" height="10" fill="#ff7f0e"/>')
+            if ep.help_start is not None:
+                parts.append(f'<rect x="{sx(helped):.1f}" y="{y + 2}" width="{max(0.5, sx(end) - sx(helped)):.1f}" height="10" '
+                             f'fill="#2ca02c"/>')
+            if ep.outcome in ("resolved", "dropped_out", "crisis"):
+                mark = {"resolved": "#2ca02c", "dropped_out": "#d62728", "crisis": "#000"}[ep.outcome]
+                parts.append(f'<circle cx="{sx(end):.1f}" cy="{y + 7}" r="4" fill="{mark}" stroke="#fff"/>')
+    parts.append("</svg>")
+    return "".join(parts)

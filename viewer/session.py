@@ -1,0 +1,222 @@
+"""The pair of worlds one browser session watches, and what the facilitator can do to it.
+
+Both worlds are built from the same `RunConfig` (scenario, population, seed,
+warm-up) except for their lever settings, so they hold the same families with
+the same needs at the same moments (common random numbers). Levers are not
+switched inside a running model: switching one rebuilds that world with the
+new setting and replays it to the day on screen, so it shows what the same
+families would have lived through had this world worked that way since day 0.
+The other world is not touched. Every operation takes the pair's lock, because
+the play loop advances the worlds in a thread while the page reads them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import dataclasses
+import functools
+import sys
+import threading
+import weakref
+from pathlib import Path
+
+import yaml
+
+from sim import CONFIG_DIR, InputError, LeverSettings, RunConfig, load_run_config
+from sim.config import LEVER_FLAGS
+from sim.scenario import SCENARIO_DIR, load_scenario
+from viewer.world import World
+
+LEVERS: tuple[str, ...] = (*LEVER_FLAGS, "t_shaped")
+DEFAULT_PRESETS = ("fragmented", "networked")
+# The viewer's run shape. Warm-up: half a year of status quo, run before day 0 is shown, so the room starts
+# from a region where families already wait and are helped (an assumption for display, not for analysis:
+# the model's default warm-up for measurement is a year). Horizon: ten years, far beyond a workshop.
+VIEWER_WARM_UP_DAYS = 180
+VIEWER_HORIZON_DAYS = 3650
+
+
+@functools.lru_cache(maxsize=8)
+def _yaml_stems(folder: Path, mtime_ns: int) -> tuple[str, ...]:
+    del mtime_ns  # cache key only: a file added or removed changes the folder's modification time
+    return tuple(sorted(p.stem for p in folder.glob("*.yaml") if not p.stem.startswith("_")))
+
+
+def scenarios() -> list[str]:
+    """Scenario names available now (the files in ``scenarios/``; a new file shows up at once)."""
+    return list(_yaml_stems(SCENARIO_DIR, SCENARIO_DIR.stat().st_mtime_ns))
+
+
+def presets() -> list[str]:
+    """Ways of working available (the presets in ``configs/working``)."""
+    folder = CONFIG_DIR / "working"
+    return list(_yaml_stems(folder, folder.stat().st_mtime_ns))
+
+
+def _preset_file(name: str) -> Path:
+    return CONFIG_DIR / "working" / f"{name}.yaml"
+
+
+@functools.cache
+def _preset_data(name: str) -> dict:
+    return yaml.safe_load(_preset_file(name).read_text())["levers"]
+
+
+def preset_levers(name: str) -> dict[str, bool]:
+    """The on/off setting of every lever in a preset (T-shaped: on when the preset sets a share)."""
+    data = _preset_data(name)
+    out = {k: bool(data[k]) for k in LEVER_FLAGS}
+    out["t_shaped"] = data.get("t_shaped_share") is not None
+    return out
+
+
+def t_shaped_share_on() -> float:
+    """The T-shaped share the viewer uses when that lever is on: the networked preset's value."""
+    return float(_preset_data("networked")["t_shaped_share"])
+
+
+@functools.lru_cache(maxsize=32)
+def _base_config(scenario: str, mtime_ns: int, families: int | None, seed: int, warm_up_days: int, horizon_days: int) -> RunConfig:
+    """A frozen `RunConfig` shared by sessions: parsing a scenario file takes a few tenths of a second.
+
+    Keyed by the file's modification time, so an edited or new scenario file is read afresh. A config is
+    immutable (it holds no model and no state), so sharing it between sessions is safe.
+    """
+    del mtime_ns  # part of the cache key only
+    n = families if families is not None else load_scenario(scenario).n_families
+    return load_run_config(scenario, "fragmented", seed=seed, n_families=n, warm_up_days=float(warm_up_days),
+                           horizon_days=float(horizon_days))
+
+
+def matching_preset(levers: dict[str, bool]) -> str | None:
+    """The preset whose lever setting equals ``levers``, if any."""
+    for name in presets():
+        if preset_levers(name) == levers:
+            return name
+    return None
+
+
+_live = 0
+_live_lock = threading.Lock()
+
+
+def live_pairs() -> int:
+    """How many pairs exist in this process now (one per open browser session)."""
+    return _live
+
+
+def _count(delta: int) -> None:
+    global _live
+    with _live_lock:
+        _live += delta
+        n = _live
+    # One line per session start and release in the server log: the load test reads it to see sessions released.
+    print(f"ontschot viewer: {'session started' if delta > 0 else 'session released'}; live sessions {n}", file=sys.stderr, flush=True)
+    if delta < 0:
+        # Later, not now: this runs inside the garbage collection that frees the session's other objects too.
+        timer = threading.Timer(1.0, _trim)
+        timer.daemon = True
+        with contextlib.suppress(RuntimeError):  # interpreter shutting down: nothing to give back
+            timer.start()
+
+
+def _trim() -> None:
+    """Give freed memory back to the operating system (glibc keeps it otherwise, and a workshop day is long)."""
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    # Memory held by Python objects, in the log: the load test checks that it falls back once sessions are gone.
+    print(f"ontschot viewer: live sessions {_live}, python blocks {sys.getallocatedblocks()}", file=sys.stderr, flush=True)
+
+
+class WorldPair:
+    """Two worlds side by side (index 0 left, 1 right).
+
+    Args:
+        scenario: scenario name.
+        families: population size (None: the scenario's own, the size its staff numbers are set for).
+        seed: run seed shared by both worlds.
+        warm_up_days: status-quo days run before day 0.
+        horizon_days: the last day that can be shown.
+        left, right: preset names of the two worlds.
+    """
+
+    def __init__(self, scenario: str = "sociaal_domein", families: int | None = None, seed: int = 1,
+                 warm_up_days: int = VIEWER_WARM_UP_DAYS, horizon_days: int = VIEWER_HORIZON_DAYS,
+                 left: str = DEFAULT_PRESETS[0], right: str = DEFAULT_PRESETS[1]) -> None:
+        self.lock = threading.RLock()
+        self.families = families
+        self.seed = seed
+        self.warm_up_days = warm_up_days
+        self.horizon_days = horizon_days
+        self.scenario = scenario
+        self.levers = [preset_levers(left), preset_levers(right)]
+        self.worlds: list[World] = [self._build(0), self._build(1)]
+        _count(+1)
+        weakref.finalize(self, _count, -1).atexit = False
+
+    def _base(self) -> RunConfig:
+        """The shared part of both configs (read once per scenario file version, see `_base_config`)."""
+        path = SCENARIO_DIR / f"{self.scenario}.yaml"
+        return _base_config(self.scenario, path.stat().st_mtime_ns, self.families, self.seed, self.warm_up_days, self.horizon_days)
+
+    def config(self, side: int) -> RunConfig:
+        """The `RunConfig` of one world: shared fields, its own levers."""
+        lv = self.levers[side]
+        levers = LeverSettings(**{k: lv[k] for k in LEVER_FLAGS}, t_shaped_share=t_shaped_share_on() if lv["t_shaped"] else None)
+        return dataclasses.replace(self._base(), levers=levers, working=matching_preset(lv) or "custom")
+
+    def _build(self, side: int) -> World:
+        return World(self.config(side))
+
+    @property
+    def day(self) -> int:
+        """The day on screen (both worlds are always on the same day)."""
+        return self.worlds[0].day
+
+    @property
+    def at_end(self) -> bool:
+        """Whether the horizon is reached."""
+        return self.day >= self.worlds[0].last_day
+
+    def advance(self, days: int) -> int:
+        """Advance both worlds by ``days``; returns the days run."""
+        with self.lock:
+            done = self.worlds[0].advance(days)
+            self.worlds[1].advance(done)
+            return done
+
+    def reset(self) -> None:
+        """Back to day 0 with the current settings."""
+        with self.lock:
+            self.worlds = [self._build(0), self._build(1)]
+
+    def set_scenario(self, name: str) -> None:
+        """Pick another scenario (both worlds restart at day 0)."""
+        if name not in scenarios():
+            raise InputError("scenario", name, f"one of {', '.join(scenarios())}")
+        with self.lock:
+            self.scenario = name
+            self.worlds = [self._build(0), self._build(1)]
+
+    def set_lever(self, side: int, lever: str, on: bool) -> None:
+        """Switch one lever of one world; that world is replayed to the current day, the other is untouched."""
+        if lever not in LEVERS:
+            raise InputError("lever", lever, f"one of {', '.join(LEVERS)}")
+        with self.lock:
+            self.levers[side] = {**self.levers[side], lever: bool(on)}
+            self._replay(side)
+
+    def set_preset(self, side: int, name: str) -> None:
+        """Give one world every lever value of a preset (replayed to the current day)."""
+        if name not in presets():
+            raise InputError("working", name, f"one of {', '.join(presets())}")
+        with self.lock:
+            self.levers[side] = preset_levers(name)
+            self._replay(side)
+
+    def _replay(self, side: int) -> None:
+        day = self.day
+        world = self._build(side)
+        world.advance(day)
+        self.worlds[side] = world

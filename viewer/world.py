@@ -1,0 +1,163 @@
+"""One world of the viewer: a model under one lever setting, advanced a day at a time, with running figures.
+
+The model runs its warm-up (the status quo, identical draws in both worlds)
+when the world is built, so day 0 on screen is the day the levers switch on.
+After every simulated day the world updates, from the model's own records and
+without touching any random stream: the waiting list per organisation, the
+time to help so far (mean days from signal to the start of help, among
+episodes signalled since day 0 that were helped, as in ``sim.outputs``), the
+dropout so far (share of episodes ended since day 0 that ended in dropout)
+and the cumulative cost by payer (the model's ledger, which books a help
+segment when it ends). Nothing here changes what the model does: a world
+that is only advanced gives the same episodes as ``sim.run`` of its config.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sim import RunConfig, SocialDomainModel
+from sim.episode import DROPPED_OUT, ENDED, NeedEpisode
+
+ENDED_OUTCOMES = ("resolved", "dropped_out", "crisis")
+
+
+@dataclass
+class History:
+    """Daily series of one world since day 0 (one entry per simulated day)."""
+
+    day: list[int] = field(default_factory=list)
+    waiting: dict[str, list[int]] = field(default_factory=dict)
+    time_to_help: list[float | None] = field(default_factory=list)
+    dropout: list[float | None] = field(default_factory=list)
+    cost: dict[str, list[float]] = field(default_factory=dict)
+
+
+class World:
+    """A model under one lever setting, with running figures for the screen.
+
+    Args:
+        config: the run configuration (the viewer sets a long horizon and its own warm-up).
+
+    Example:
+        >>> from sim import load_run_config
+        >>> w = World(load_run_config(n_families=300, warm_up_days=30, horizon_days=400))
+        >>> w.advance(7)
+        7
+        >>> w.day
+        7
+    """
+
+    def __init__(self, config: RunConfig) -> None:
+        self.config = config
+        self.model = SocialDomainModel(config)
+        self.w0 = float(config.warm_up_days)
+        self.model.run_until(self.w0)
+        m = self.model
+        self.orgs = [o.name for o in m.organisations]
+        self.payers = sorted({o.payer for o in m.organisations} | {d.crisis_payer for d in m.domain_specs} | {"municipality"})
+        self.prof_org = {p.unique_id: o.name for o in m.organisations for p in o.professionals}
+        self.history = History(waiting={o: [] for o in self.orgs}, cost={p: [] for p in self.payers})
+        self._seen = 0
+        self.open_episodes: dict[int, NeedEpisode] = {}
+        self._helped: set[int] = set()
+        self.tth_sum = 0.0
+        self.n_helped = 0
+        self.n_ended = 0
+        self.n_dropped = 0
+        self.n_crises = 0
+        self._qlog_seen = 0
+        self.stays: dict[int, list[tuple]] = defaultdict(list)
+        self._update()
+        self._record()
+
+    @property
+    def day(self) -> int:
+        """Days since the levers switched on."""
+        return int(round(self.model.time - self.w0))
+
+    @property
+    def last_day(self) -> int:
+        """The last day this world can show (its horizon)."""
+        return int(self.config.horizon_days)
+
+    def advance(self, days: int) -> int:
+        """Run ``days`` simulated days (fewer at the horizon); returns the days run."""
+        done = 0
+        for _ in range(days):
+            if self.day >= self.last_day:
+                break
+            self.model.step()
+            self._update()
+            self._record()
+            done += 1
+        return done
+
+    def _update(self) -> None:
+        """Fold new episodes, starts of help, endings and queue stays into the running figures."""
+        eps = self.model.episodes
+        for ep in eps[self._seen:]:
+            self.open_episodes[ep.uid] = ep
+        self._seen = len(eps)
+        w0 = self.w0
+        closed = []
+        for uid, ep in self.open_episodes.items():
+            if ep.help_start is not None and uid not in self._helped:
+                self._helped.add(uid)
+                if ep.signal is not None and ep.signal >= w0:
+                    self.tth_sum += ep.help_start - ep.signal
+                    self.n_helped += 1
+            if ep.state == ENDED:
+                closed.append(uid)
+                if ep.end is not None and ep.end >= w0 and ep.outcome in ENDED_OUTCOMES:
+                    self.n_ended += 1
+                    self.n_dropped += ep.outcome == DROPPED_OUT
+                    self.n_crises += ep.outcome == "crisis"
+        for uid in closed:
+            del self.open_episodes[uid]
+            self._helped.discard(uid)
+        log = self.model.queue_log
+        for stay in log[self._qlog_seen:]:
+            self.stays[stay[2]].append(stay)
+        self._qlog_seen = len(log)
+
+    def _record(self) -> None:
+        h = self.history
+        h.day.append(self.day)
+        for org in self.model.organisations:
+            h.waiting[org.name].append(org.intake_list.length + org.waiting())
+        h.time_to_help.append(self.time_to_help)
+        h.dropout.append(self.dropout)
+        by_payer: dict[str, float] = defaultdict(float)
+        for (payer, _cat, _org), amount in self.model.ledger.totals.items():
+            by_payer[payer] += amount
+        for p in self.payers:
+            h.cost[p].append(by_payer.get(p, 0.0))
+
+    @property
+    def time_to_help(self) -> float | None:
+        """Mean days from signal to help so far (episodes signalled since day 0 and helped)."""
+        return self.tth_sum / self.n_helped if self.n_helped else None
+
+    @property
+    def dropout(self) -> float | None:
+        """Share of episodes ended since day 0 that ended in dropout."""
+        return self.n_dropped / self.n_ended if self.n_ended else None
+
+    def waiting_now(self) -> int:
+        """Episodes waiting now at an intake desk or on a help waiting list, all organisations."""
+        return sum(o.intake_list.length + o.waiting() for o in self.model.organisations)
+
+    def in_help_now(self) -> int:
+        """Episodes in help now."""
+        return sum(p.cases for o in self.model.organisations for p in o.professionals)
+
+    def cost_total(self) -> float:
+        """Euros booked since day 0."""
+        return self.model.ledger.total
+
+    def headline(self) -> dict[str, float | int | None]:
+        """The big numbers: waiting, in help, time to help, dropout, cost, crises."""
+        return {"waiting": self.waiting_now(), "in_help": self.in_help_now(), "time_to_help": self.time_to_help,
+                "dropout": self.dropout, "cost": self.cost_total(), "crises": self.n_crises, "helped": self.n_helped}
