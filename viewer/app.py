@@ -15,6 +15,8 @@ charts are inline SVG drawn by `viewer.views`.
 
 from __future__ import annotations
 
+import logging
+import sys
 import time
 from html import escape
 
@@ -26,6 +28,15 @@ from viewer.journey import notable_families
 from viewer.options import from_env
 from viewer.session import LEVERS, WorldPair, presets, scenarios
 from viewer.views import PairView, WorldView, build
+
+# Session starts and releases in the server's log on stderr (the load test reads them); set up once per process.
+_log = logging.getLogger("ontschot.viewer")
+if not _log.handlers:
+    _handler = logging.StreamHandler(sys.stderr)
+    _handler.setFormatter(logging.Formatter("%(message)s"))
+    _log.addHandler(_handler)
+    _log.setLevel(logging.INFO)
+    _log.propagate = False
 
 TICK_SECONDS = 0.5
 SPEEDS = (1, 2, 7, 14, 30)

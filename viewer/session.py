@@ -16,6 +16,7 @@ import contextlib
 import ctypes
 import dataclasses
 import functools
+import logging
 import sys
 import threading
 import weakref
@@ -97,6 +98,9 @@ def matching_preset(levers: dict[str, bool]) -> str | None:
     return None
 
 
+# Session lines go to the server's log (a handler is set up by the server, `viewer.app`); in any other process,
+# such as a test that builds world pairs, they go nowhere instead of into that process's stderr.
+log = logging.getLogger("ontschot.viewer")
 _live = 0
 _live_lock = threading.Lock()
 
@@ -112,7 +116,7 @@ def _count(delta: int) -> None:
         _live += delta
         n = _live
     # One line per session start and release in the server log: the load test reads it to see sessions released.
-    print(f"ontschot viewer: {'session started' if delta > 0 else 'session released'}; live sessions {n}", file=sys.stderr, flush=True)
+    log.info("ontschot viewer: %s; live sessions %d", "session started" if delta > 0 else "session released", n)
     if delta < 0:
         # Later, not now: this runs inside the garbage collection that frees the session's other objects too.
         timer = threading.Timer(1.0, _trim)
@@ -126,7 +130,7 @@ def _trim() -> None:
     with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     # Memory held by Python objects, in the log: the load test checks that it falls back once sessions are gone.
-    print(f"ontschot viewer: live sessions {_live}, python blocks {sys.getallocatedblocks()}", file=sys.stderr, flush=True)
+    log.info("ontschot viewer: live sessions %d, python blocks %d", _live, sys.getallocatedblocks())
 
 
 class WorldPair:
