@@ -2,7 +2,7 @@
 PY := .venv/bin/python
 STAMP := .venv/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test lint setup clean
+.PHONY: run test lint setup clean calibrate
 
 $(STAMP): pyproject.toml
 	@# .python-version selects Python 3.12 through pyenv; mesa 3.5 needs >= 3.12.
@@ -17,6 +17,11 @@ setup: $(STAMP)
 # The default scenario under fragmented and networked working, 10 paired replications, a readable table.
 run: $(STAMP)
 	$(PY) -m experiments.compare
+
+# Fit the fragmented status quo of sociaal_domein and jeugdhulp to published figures; writes the fitted values
+# into scenarios/*.yaml and regenerates docs/calibration.md (about 10 minutes on two cores).
+calibrate: $(STAMP)
+	$(PY) -m experiments.calibrate
 
 test: $(STAMP)
 	$(PY) -m pytest -W error
