@@ -142,6 +142,7 @@ class LeverParameters:
     learning_alpha: float
     learning_hours: float
     learning_every_days: float
+    learning_cycle_trust: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -400,6 +401,7 @@ def load_scenario(name_or_path: str | Path, overrides: Mapping[str, Any] | None 
         learning_alpha=lv.probability("learning_alpha"),
         learning_hours=lv.number("learning_hours", 0.0, 100.0),
         learning_every_days=lv.number("learning_every_days", 1.0, 365.0),
+        learning_cycle_trust=lv.probability("learning_cycle_trust", 0.0),
     )
     lv.finish()
     if levers.warm_dropout > behaviour.p_cold_dropout:

@@ -26,6 +26,7 @@ import math
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -163,8 +164,16 @@ def run_observed(job: tuple[str, dict[str, Any], int, dict[str, Any]]) -> dict[s
 
 
 def evaluate(pool: Executor, scenario: str, overrides: dict[str, Any], seeds: list[int], kw: dict[str, Any]) -> list[dict[str, float]]:
-    """Observations of every seed (same seeds in every evaluation: common random numbers)."""
-    return list(pool.map(run_observed, [(scenario, overrides, s, kw) for s in seeds]))
+    """Observations of every seed (same seeds in every evaluation: common random numbers).
+
+    If the process pool breaks (a worker killed from outside), the runs are done in this process instead:
+    slower, but the same numbers, so a calibration is not lost to one dead worker.
+    """
+    jobs = [(scenario, overrides, s, kw) for s in seeds]
+    try:
+        return list(pool.map(run_observed, jobs))
+    except BrokenProcessPool:
+        return [run_observed(job) for job in jobs]
 
 
 def fitted_targets() -> list[Target]:

@@ -34,10 +34,9 @@ def _find_line(lines: list[str], path: str) -> int:
             ind = len(text) - len(stripped)
             if ind <= indent:
                 break
-            if stripped.startswith(f"{part}:"):
-                if found < 0 and (depth == 0 or ind > indent):
-                    found, found_indent = i, ind
-                    break
+            if stripped.startswith(f"{part}:") and (depth == 0 or ind > indent):
+                found, found_indent = i, ind
+                break
         if found < 0:
             raise KeyError(f"{path}: key {part!r} not found")
         indent = found_indent
