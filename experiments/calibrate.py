@@ -1,7 +1,7 @@
 """Calibrate the fragmented status quo of sociaal_domein and jeugdhulp (``make calibrate``).
 
 ``python -m experiments.calibrate [--scenarios sociaal_domein,jeugdhulp] [--budget 30] [--seeds 2]
-[--replications 5] [--workers 2] [--no-write]``
+[--replications 5] [--workers 2] [--no-write] [--report-only]``
 
 For each scenario: fit (`experiments.calibration.fit`), write the fitted values
 back into ``scenarios/<name>.yaml`` (atomic, comments kept), run validation
@@ -29,7 +29,7 @@ import numpy as np
 
 from experiments.calibration.fit import COST_SCALES, FitResult, evaluate, fit, fitted_targets, overrides_for, rounded
 from experiments.calibration.report import mean_ci, render, status
-from experiments.calibration.targets import TARGETS
+from experiments.calibration.targets import LIMITS, TARGETS
 from experiments.calibration.writeback import write_calibrated
 from sim.scenario import SCENARIO_DIR
 
@@ -90,14 +90,13 @@ def fit_record(res: FitResult, values: dict[str, float | int]) -> dict[str, Any]
 
 
 def why_not_met(fit_rec: dict[str, Any]) -> dict[str, str]:
-    """A reason per target that names the parameters that ran into their declared range."""
+    """A reason per target: its structural limit and the parameters that ran into their declared range."""
     bound = [p for p in fit_rec["parameters"] if p["at_bound"]]
-    text = ("the fit keeps every value inside its declared range; "
-            + ("these parameters ended at the edge of their range: " + ", ".join(f"{p['name']} ({p['why']})" for p in bound)
-               if bound else "no parameter is at the edge of its range, so the remaining gap is a trade-off between targets "
-               "in the loss (the model cannot meet them all at once)")
-            + ". Reaching the band would need values outside what the scenario declares plausible, or a mechanism the model lacks.")
-    return {t.key: text for t in TARGETS}
+    common = ("Every value stays inside its declared range; "
+              + ("at the edge of their range: " + ", ".join(f"{p['name']} ({p['why']})" for p in bound)
+                 if bound else "no parameter is at the edge of its range, so the gap is a trade-off between targets in the loss")
+              + f"; the fit stopped after {fit_rec['evaluations']} evaluations with loss {fit_rec['loss']:.3f}.")
+    return {t.key: f"{LIMITS.get(t.key, '')} {common}".strip() for t in TARGETS}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -109,7 +108,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--replications", type=int, default=5, help="validation replications on the written file")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--no-write", action="store_true", help="fit and validate without writing any file")
+    ap.add_argument("--report-only", action="store_true", help="only regenerate docs/calibration.md from the record")
     args = ap.parse_args(argv)
+    if args.report_only:
+        if not RECORD.is_file():
+            print(f"error: --report-only: got no record at {RECORD}; allowed: after a calibration", file=sys.stderr)
+            return 2
+        record = json.loads(RECORD.read_text())
+        for rec in record["scenarios"].values():
+            rec["why_not_met"] = why_not_met(rec["fit"])
+        _write_atomic(DOC, render(record))
+        say(f"regenerated {DOC.relative_to(ROOT)} from {RECORD.relative_to(ROOT)}")
+        return 0
     scenarios = [s for s in args.scenarios.split(",") if s]
     for s in scenarios:
         if not (SCENARIO_DIR / f"{s}.yaml").is_file() or s not in COST_SCALES:

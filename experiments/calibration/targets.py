@@ -73,6 +73,25 @@ TARGETS: tuple[Target, ...] = (
            "CBS, Jeugdhulp 2021, sect. 2 (V; share derived, D)", False),
 )
 
+# What limits each target structurally, shown in the report when a target is not met (the model is not bent to meet it).
+LIMITS: dict[str, str] = {
+    "youth_care_use": "one onset scale moves every domain at once, and the same scale drives the waits.",
+    "youth_wait_weeks": "the wait is a fixed decision delay (at most the eight-week Awb term) plus queues; staff numbers are "
+                        "inputs, so a longer queue can only come from more demand, which also moves use and the adult waits.",
+    "adult_mh_wait_weeks": "adult mental-health care shares the onset scale with youth care; its own levers are intake hours and "
+                           "the decision delay, each inside its declared range.",
+    "adult_mh_intake_over_4_weeks": "the wait to intake is one intake desk's queue; its spread is set by the desk's load, so a "
+                                    "mean and a share over 4 weeks cannot both be set freely.",
+    "youth_mh_treatment_dropout": "dropout in help is one hazard for every domain, scaled by engagement and burden.",
+    "youth_trajectory_years": "one help-rate scale for the youth domains; dropout in help also shortens trajectories.",
+    "youth_cost_per_client": "cost per client is hourly cost x hours a week per case x time in help; the hourly cost is capped by "
+                             "its declared range and the hours a week per case are not calibrated.",
+    "adult_mh_over_14_weeks": "held out: a consequence of the fitted mean and the queue's spread.",
+    "cross_domain_households": "held out: it follows from onset coupling (kappa) and the door matrix, both assumptions.",
+    "youth_team_share": "held out: it follows from the local team's door share and severity ceiling (max_severity), both "
+                        "assumptions; the model's team also takes needs that CBS would count in the network route.",
+}
+
 # Published targets the model cannot produce, with the reason (reported, never faked).
 NOT_PRODUCED: tuple[tuple[str, str, str], ...] = (
     ("15 % of jeugdzorg users return one year or more after ending (2012-18)",
