@@ -71,7 +71,7 @@ def record_text(res: FitResult, n_targets: int) -> str:
     seeds = res.seeds
     return (f"scipy.optimize.least_squares (trust-region reflective, bounded) on {n_targets} targets of docs/calibration.md, "
             f"common random numbers (seeds {seeds[0]}-{seeds[-1]}, fragmented preset); loss {res.loss:.3f} "
-            f"(prior {res.prior_loss:.3f}); {date.today().isoformat()}")
+            f"(at the start of the search {res.prior_loss:.3f}); {date.today().isoformat()}")
 
 
 def fit_record(res: FitResult, values: dict[str, float | int]) -> dict[str, Any]:
