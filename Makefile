@@ -19,7 +19,7 @@ run: $(STAMP)
 	$(PY) -m experiments.compare
 
 # Fit the fragmented status quo of sociaal_domein and jeugdhulp to published figures; writes the fitted values
-# into scenarios/*.yaml and regenerates docs/calibration.md (about 10 minutes on two cores).
+# into scenarios/*.yaml and regenerates docs/calibration.md (measured: 15 min on a busy two-core machine).
 calibrate: $(STAMP)
 	$(PY) -m experiments.calibrate
 

@@ -1,6 +1,6 @@
 """Calibrate the fragmented status quo of sociaal_domein and jeugdhulp (``make calibrate``).
 
-``python -m experiments.calibrate [--scenarios sociaal_domein,jeugdhulp] [--budget 30] [--seeds 2]
+``python -m experiments.calibrate [--scenarios sociaal_domein,jeugdhulp] [--budget 12] [--seeds 2]
 [--replications 5] [--workers 2] [--no-write] [--report-only]``
 
 For each scenario: fit (`experiments.calibration.fit`), write the fitted values
@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     """Fit, write back, validate, and regenerate the calibration document."""
     ap = argparse.ArgumentParser(prog="python -m experiments.calibrate", description=__doc__.splitlines()[0])
     ap.add_argument("--scenarios", default="sociaal_domein,jeugdhulp")
-    ap.add_argument("--budget", type=int, default=30, help="evaluations of the loss per scenario")
+    ap.add_argument("--budget", type=int, default=12, help="evaluations of the loss per scenario")
     ap.add_argument("--seeds", type=int, default=2, help="replications per evaluation (the same seeds every time)")
     ap.add_argument("--replications", type=int, default=5, help="validation replications on the written file")
     ap.add_argument("--workers", type=int, default=2)
