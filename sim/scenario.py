@@ -151,6 +151,7 @@ class LeverParameters:
     learning_alpha: float
     learning_hours: float
     learning_every_days: float
+    learning_cycle_trust: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -276,6 +277,24 @@ def _read_matrix(r: Reader, rows: dict[str, Any], cols: dict[str, Any], lo: floa
     return out
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe YAML loader that rejects a key given twice in one mapping (plain YAML keeps the last silently)."""
+
+
+def _unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise InputError(f"{key} (line {key_node.start_mark.line + 1})", key, "each key once in its mapping (this one is repeated)",
+                             loader.name)
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
+
+
 def load_scenario(name_or_path: str | Path, overrides: Mapping[str, Any] | None = None) -> Scenario:
     """Load and validate a scenario by name (``scenarios/<name>.yaml``) or by path.
 
@@ -294,7 +313,12 @@ def load_scenario(name_or_path: str | Path, overrides: Mapping[str, Any] | None 
         known = sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml") if not p.stem.startswith("_"))
         raise InputError("scenario", str(name_or_path), f"a scenario file that exists ({', '.join(known)})")
     try:
-        raw = yaml.safe_load(path.read_text())
+        loader = _UniqueKeyLoader(path.read_text())
+        loader.name = where
+        try:
+            raw = loader.get_single_data()
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         raise InputError("<file>", str(exc).splitlines()[0], "well-formed YAML", where) from None
     if not isinstance(raw, dict):
@@ -393,6 +417,7 @@ def load_scenario(name_or_path: str | Path, overrides: Mapping[str, Any] | None 
         learning_alpha=lv.probability("learning_alpha"),
         learning_hours=lv.number("learning_hours", 0.0, 100.0),
         learning_every_days=lv.number("learning_every_days", 1.0, 365.0),
+        learning_cycle_trust=lv.probability("learning_cycle_trust", 0.0),
     )
     lv.finish()
     if levers.warm_dropout > behaviour.p_cold_dropout:

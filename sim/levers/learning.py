@@ -2,10 +2,15 @@
 
 While active, trust grows by ``learning_alpha`` per joint case instead of the
 status-quo alpha; lower handoff friction follows through trust (DESIGN-NOTES
-A15). It costs ``learning_hours`` per organisation every ``learning_every_days``
-(booked as ``learning``, and reserved from the professionals' weekly hours).
-The kwaliteitskompas learning cycle that keeps what works (C1) is not modelled
-yet.
+A15): handoff delay and handoff dropout scale with ``1 - omega * tau``. Every
+``learning_every_days`` a learning cycle (the kwaliteitskompas: monitor,
+reflect, learn, improve together) costs ``learning_hours`` per organisation
+(booked as ``learning``, and reserved from the professionals' weekly hours). In
+the cycle every pair of organisations that shared a case since the last cycle
+reflects on it: their trust gains ``learning_cycle_trust * (1 - tau)``. With
+``learning_cycle_trust`` 0 the cycle only costs. The part of the kwaliteitskompas
+that keeps the better of two practice variants and shifts referrals toward
+routes that work (DESIGN-NOTES C1) is not modelled yet.
 """
 
 from __future__ import annotations
@@ -24,12 +29,14 @@ class LearningNetwork(Lever):
         """Status quo learning rate."""
         self.model.trust.alpha = self.model.spec.trust.alpha_status_quo
         self.cycles = 0
+        self.pairs_reflected = 0
 
     def on_activate(self) -> None:
         """Higher learning rate; reserve hours; start the cycle."""
         m = self.model
         lv = m.spec.levers
         m.trust.alpha = lv.learning_alpha
+        m.trust.shared_since_cycle.clear()  # the first cycle reflects on cases shared after the network started
         weekly = lv.learning_hours / (lv.learning_every_days / 7.0)
         for org in m.organisations:
             if org.professionals:
@@ -43,6 +50,8 @@ class LearningNetwork(Lever):
         m = self.model
         lv = m.spec.levers
         self.cycles += 1
+        if lv.learning_cycle_trust > 0.0:
+            self.pairs_reflected += m.trust.reflect(lv.learning_cycle_trust, m.time)
         for org in m.organisations:
             if org.professionals:
                 m.ledger.book(m.time, org.payer, "learning", org.name, lv.learning_hours * org.hourly_cost, lv.learning_hours)
