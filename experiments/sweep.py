@@ -29,8 +29,10 @@ from experiments.progress import Progress
 from experiments.runspec import RunConfiguration, RunSpec
 from experiments.store import Store, load_sweep
 from sim import CONFIG_DIR, InputError
+from sim.scenario import SCENARIO_DIR
 
 # Settings that say how or where a sweep runs, not what it computes: they do not change the folder name.
+SIM_DIR = Path(__file__).resolve().parent.parent / "sim"
 _NOT_IN_NAME = ("launcher", "retries", "progress", "out", "replications", "target_ci_width", "max_replications", "report")
 
 
@@ -115,6 +117,20 @@ class Experiment:
         return pd.DataFrame(rows)
 
 
+def model_fingerprint(scenario: str) -> str:
+    """A digest of the model code (``sim/``) and the scenario file: what a run's results depend on besides its config.
+
+    Run keys come from the configuration only, so without this a sweep resumed after a change of the model or a
+    recalibration of the scenario would mix results of two models.
+    """
+    h = hashlib.sha256()
+    for path in sorted(SIM_DIR.rglob("*.py")):
+        h.update(str(path.relative_to(SIM_DIR)).encode())
+        h.update(path.read_bytes())
+    h.update((SCENARIO_DIR / f"{scenario}.yaml").read_bytes())
+    return h.hexdigest()[:16]
+
+
 def validate(cfg: dict[str, Any]) -> Experiment:
     """Check a composed sweep configuration completely; raise `InputError` at the first bad value."""
     launcher = cfg.get("launcher") or {}
@@ -156,6 +172,7 @@ def validate(cfg: dict[str, Any]) -> Experiment:
         check = arms
         if target is not None and not any(a.get("reference") for a in arms):
             raise InputError("target_ci_width", target, "null: this design has no paired differences")
+    cfg = {**cfg, "model": model_fingerprint(scenario)}  # part of the default folder's name and checked on resume
     out = cfg.get("out")
     experiment = Experiment(cfg, arms, Path(out) if out else default_folder(cfg), reps, factors)
     for arm in check:  # every arm's model configuration, before any run
@@ -166,6 +183,9 @@ def validate(cfg: dict[str, Any]) -> Experiment:
     if folder.exists() and (folder / "sweep.json").is_file():
         before = {k: v for k, v in json.loads((folder / "sweep.json").read_text()).items() if k not in (*_NOT_IN_NAME, "factors")}
         now = {k: v for k, v in cfg.items() if k not in _NOT_IN_NAME}
+        if before.get("model") != now["model"]:
+            raise InputError("out", str(folder), "a new folder: the model code (sim/) or the scenario file changed since this "
+                             "sweep started, and resuming would mix results of two models")
         if before != now:
             raise InputError("out", str(folder), "the folder of this same experiment (it holds a different one), or a new folder")
     return experiment

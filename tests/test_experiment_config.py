@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -38,3 +39,20 @@ def test_an_unknown_command_or_report_folder_is_rejected(tmp_path: Path, capsys:
     assert main(["report", str(tmp_path), "lang=fr"]) == 2
     assert list(tmp_path.iterdir()) == []
     assert all(line.startswith("error: ") for line in capsys.readouterr().err.strip().splitlines())
+
+
+def test_a_sweep_is_not_resumed_after_the_model_changed(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    out = tmp_path / "sweep"
+    args = ["run", "+experiment=compare_working", "replications=2", "n_families=100", "horizon_days=30", "warm_up_days=10",
+            "launcher=inprocess", "progress=false", f"out={out}"]
+    assert main(args) == 0
+    sweep = out / "sweep.json"
+    stored = json.loads(sweep.read_text())
+    assert len(stored["model"]) == 16
+    sweep.write_text(json.dumps({**stored, "model": "an-older-model"}))  # as if sim/ or the scenario changed since
+    runs = sorted(p.name for p in (out / "runs").iterdir())
+    capsys.readouterr()
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "out: got" in err[0] and "changed since this sweep started" in err[0]
+    assert sorted(p.name for p in (out / "runs").iterdir()) == runs
