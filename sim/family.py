@@ -37,9 +37,12 @@ class Family(mesa.Agent):
         informal_support: 0..1, slows escalation and speeds remission of light needs.
         open: the open episode per domain index.
         coordinator: the professional coordinating it, if any.
+        onset_E: per domain, the keyed Exp(1) threshold of the next onset; at creation the model passes the
+            first ones, ``rand.exponential("onset", fid, d, 0)``, drawn for all families at once.
     """
 
-    def __init__(self, model: mesa.Model, fid: int, vulnerability: float, engagement: float, informal_support: float) -> None:
+    def __init__(self, model: mesa.Model, fid: int, vulnerability: float, engagement: float, informal_support: float,
+                 onset_E: list[float]) -> None:
         super().__init__(model)
         self.fid = fid
         self.vulnerability = vulnerability
@@ -50,7 +53,7 @@ class Family(mesa.Agent):
         self.coordinated_since = 0.0
         n = len(model.spec.domains)
         self.onset_k = [0] * n
-        self.onset_E = [model.rand.exponential("onset", fid, d, 0) for d in range(n)]
+        self.onset_E = onset_E
         self.onset_used = [0.0] * n
         self.onset_rate = [0.0] * n
         self.onset_t = 0.0

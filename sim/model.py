@@ -10,6 +10,7 @@ the levers switch on when it ends (DESIGN-NOTES A19).
 
 from __future__ import annotations
 
+import math
 from types import SimpleNamespace
 
 import mesa
@@ -107,7 +108,11 @@ class SocialDomainModel(mesa.Model):
         v = gamma_mean_one(sc.vulnerability_shape).ppf(self.rand.uniform_array("vulnerability", fid))
         e = beta_from_mean(sc.engagement_mean, sc.engagement_concentration).ppf(self.rand.uniform_array("engagement", fid))
         i = beta_from_mean(sc.informal_support_mean, sc.informal_support_concentration).ppf(self.rand.uniform_array("informal_support", fid))
-        self.families = [Family(self, k, float(v[k]), float(e[k]), float(i[k])) for k in range(n)]
+        # First onset thresholds of every (family, domain) in one vectorised draw: the same numbers as
+        # ``rand.exponential("onset", fid, d, 0)`` one by one (same hash; math.log, not np.log, for bit-identity).
+        onset_u = self.rand.uniform_array("onset", fid[:, None], np.arange(len(names), dtype=np.uint64)[None, :], 0).tolist()
+        v, e, i = v.tolist(), e.tolist(), i.tolist()
+        self.families = [Family(self, k, v[k], e[k], i[k], [-math.log(u) for u in onset_u[k]]) for k in range(n)]
         for fam in self.families:
             fam.refresh_onsets(0.0)
 
