@@ -64,9 +64,15 @@ class KeyedRandom:
 
     def uniform(self, stream: str, *keys: int) -> float:
         """A uniform number in the open interval (0, 1) for this stream and key."""
-        z = self._stream(stream)
+        z = self._streams.get(stream)
+        if z is None:
+            z = self._stream(stream)
         for k in keys:
-            z = _mix((z + _GOLDEN + (k & _MASK)) & _MASK)
+            # _mix inlined: this is the hottest function of a run (several draws per event).
+            z = (z + _GOLDEN + (k & _MASK)) & _MASK
+            z = (z ^ (z >> 30)) * _M1 & _MASK
+            z = (z ^ (z >> 27)) * _M2 & _MASK
+            z ^= z >> 31
         return ((z >> 11) + 0.5) * _INV_2_53
 
     def exponential(self, stream: str, *keys: int) -> float:
