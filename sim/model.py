@@ -19,6 +19,7 @@ import numpy as np
 from sim.config import RunConfig
 from sim.episode import NeedEpisode
 from sim.family import Family
+from sim.gc_pause import cyclic_gc_paused
 from sim.ledger import CostLedger
 from sim.levers import (
     CaseTable,
@@ -112,9 +113,10 @@ class SocialDomainModel(mesa.Model):
         # ``rand.exponential("onset", fid, d, 0)`` one by one (same hash; math.log, not np.log, for bit-identity).
         onset_u = self.rand.uniform_array("onset", fid[:, None], np.arange(len(names), dtype=np.uint64)[None, :], 0).tolist()
         v, e, i = v.tolist(), e.tolist(), i.tolist()
-        self.families = [Family(self, k, v[k], e[k], i[k], [-math.log(u) for u in onset_u[k]]) for k in range(n)]
-        for fam in self.families:
-            fam.refresh_onsets(0.0)
+        with cyclic_gc_paused():
+            self.families = [Family(self, k, v[k], e[k], i[k], [-math.log(u) for u in onset_u[k]]) for k in range(n)]
+            for fam in self.families:
+                fam.refresh_onsets(0.0)
 
         self.daily: list[tuple] = []
         self.daily_org: list[tuple] = []
@@ -147,7 +149,8 @@ class SocialDomainModel(mesa.Model):
         """Run to the horizon and close the books."""
         if self.finished:
             raise RuntimeError("this model has already run; build a new one")
-        self.run_until(self.end_time)
+        with cyclic_gc_paused():
+            self.run_until(self.end_time)
         now = self.end_time
         self.pathway.finish(now)
         for lever in vars(self.levers).values():
