@@ -64,13 +64,6 @@ class Family(mesa.Agent):
         self.ever_dropped = False
         self.ever_helped = False
 
-    def activity(self, d: int) -> float:
-        """a_d of the onset coupling: 1 open and not in help, 1 - eta in help, 0 closed."""
-        ep = self.open.get(d)
-        if ep is None:
-            return 0.0
-        return (1.0 - self.model.spec.coupling.eta_help) if ep.state == "in_help" else 1.0
-
     def refresh_onsets(self, now: float) -> None:
         """Account the integrated onset rates up to now, recompute rates and re-arm the clock."""
         model = self.model
@@ -82,10 +75,18 @@ class Family(mesa.Agent):
         self.onset_t = now
         coupling = model.coupling_in
         c_max = model.spec.coupling.c_max
-        acts = [self.activity(d) for d in range(len(rates))] if self.open else None
+        is_open = self.open
+        acts = None
+        if is_open:
+            # a_d of the onset coupling: 1 open and not in help, 1 - eta in help, 0 closed.
+            acts = [0.0] * len(rates)
+            in_help = 1.0 - model.spec.coupling.eta_help
+            for d2, ep in is_open.items():
+                acts[d2] = in_help if ep.state == "in_help" else 1.0
         best_t, best_d = INF, -1
+        thresholds = self.onset_E
         for d, base in enumerate(model.onset_base):
-            if d in self.open or base <= 0.0:
+            if d in is_open or base <= 0.0:
                 rates[d] = 0.0
                 continue
             mult = 1.0
@@ -96,7 +97,8 @@ class Family(mesa.Agent):
                 mult = min(c_max, mult)
             rate = base * self.vulnerability * mult
             rates[d] = rate
-            t = now + max(0.0, self.onset_E[d] - used[d]) / rate
+            rest = thresholds[d] - used[d]
+            t = now + (rest if rest > 0.0 else 0.0) / rate
             if t < best_t:
                 best_t, best_d = t, d
         if self._onset_event is not None:
