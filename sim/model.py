@@ -33,7 +33,7 @@ from sim.levers import (
 )
 from sim.organisation import Organisation
 from sim.pathway import Pathway
-from sim.streams import KeyedRandom, QuantileTable, beta_from_mean, gamma_mean_one
+from sim.streams import KeyedRandom, beta_from_mean, beta_table, gamma_mean_one, gamma_table
 from sim.trust import TrustNetwork
 
 
@@ -68,8 +68,8 @@ class SocialDomainModel(mesa.Model):
         self.help_rate = [d.help_rate for d in self.domain_specs]
         self.help_hours = [d.help_hours_per_week for d in self.domain_specs]
         self.severity_fixed = [d.severity_fixed for d in self.domain_specs]
-        self.severity_q = [QuantileTable(beta_from_mean(d.severity_mean, d.severity_concentration)) for d in self.domain_specs]
-        self.help_effect_q = QuantileTable(gamma_mean_one(sc.help_effect_shape)) if sc.help_effect_shape else None
+        self.severity_q = [beta_table(d.severity_mean, d.severity_concentration) for d in self.domain_specs]
+        self.help_effect_q = gamma_table(sc.help_effect_shape) if sc.help_effect_shape else None
         kap = sc.coupling.kappa
         self.coupling_in = [[(index[d2], kap[d2][d]) for d2 in kap if kap[d2].get(d, 0.0) > 0.0] for d in names]
         self.help_coupled = [[index[d2] for d2 in kap if kap[d2].get(d, 0.0) > 0.0 and kap[d2][d] >= sc.coupling.kappa_min]
