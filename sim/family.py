@@ -106,7 +106,7 @@ class Family(mesa.Agent):
             self._onset_event = None
         if best_d >= 0 and best_t <= model.end_time:
             self._onset_domain = best_d
-            self._onset_event = model.schedule_event(self.onset_due, at=best_t)
+            self._onset_event = model.schedule_at(self.onset_due, best_t)
 
     def onset_due(self) -> None:
         """The earliest domain clock reached its threshold: a new need arises."""

@@ -11,10 +11,12 @@ the levers switch on when it ends (DESIGN-NOTES A19).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from types import SimpleNamespace
 
 import mesa
 import numpy as np
+from mesa.time.events import Event
 
 from sim.config import RunConfig
 from sim.episode import NeedEpisode
@@ -122,6 +124,18 @@ class SocialDomainModel(mesa.Model):
         self.daily_org: list[tuple] = []
         self._levers_event = self.schedule_event(self.activate_levers, at=self.warm_up)
         self.finished = False
+
+    def schedule_at(self, function: Callable[[], None], at: float) -> Event:
+        """Mesa's ``schedule_event(function, at=at)`` for the hot paths (episode timers, onset clocks, intakes).
+
+        The same event with the same default priority and the next id from Mesa's counter, so the order of
+        events is unchanged; it skips the per-call argument checks and the second weak reference that
+        ``schedule_event`` builds only to validate the callback (a run schedules one to two events per
+        executed event). Callers never schedule in the past.
+        """
+        event = Event(at, function)
+        self._event_list.add_event(event)
+        return event
 
     def activate_levers(self) -> None:
         """End of warm-up: switch on every enabled lever."""

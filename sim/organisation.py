@@ -85,7 +85,7 @@ class Organisation(mesa.Agent):
         self.intake_list.pop(now)
         self.intake_busy = ep
         self.model.pathway.intake_started(ep, self)
-        self._intake_event = self.model.schedule_event(self.finish_intake, at=now + self.intake_duration(ep.model.pathway.intake_hours(ep, self)))
+        self._intake_event = self.model.schedule_at(self.finish_intake, now + self.intake_duration(ep.model.pathway.intake_hours(ep, self)))
 
     def finish_intake(self) -> None:
         """The desk finished an intake: pass the episode on and take the next."""
