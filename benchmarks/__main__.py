@@ -101,8 +101,9 @@ def main(argv: list[str] | None = None) -> int:
             print(_brief(w, r), flush=True)
             repeats.append(r)
         s = report.summarise(w, repeats)
+        stored = [{k: v for k, v in r.items() if k != "steps"} for r in repeats]  # the viewer's day steps live in the summary
         record["workloads"][w.name] = {"title": w.title, "kind": w.kind, "params": w.params, "target": w.target,
-                                       "summary": s, "met": report.judge(w, s), "repeats": repeats}
+                                       "summary": s, "met": report.judge(w, s), "repeats": stored}
     families = {w.name: w.params["n_families"] for w in workloads if w.kind == "run"}
     fit = report.fit_scaling(scaling["points"], {n: record["workloads"][n]["summary"] for n in scaling["points"]}, families)
     limit = scaling["max_exponent"]
