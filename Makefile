@@ -2,7 +2,7 @@
 PY := .venv/bin/python
 STAMP := .venv/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test lint setup clean report viewer viewer-assets calibrate
+.PHONY: run test lint setup clean report viewer viewer-assets calibrate bench bench-quick
 
 $(STAMP): pyproject.toml
 	@# .python-version selects Python 3.12 through pyenv; mesa 3.5 needs >= 3.12.
@@ -47,7 +47,15 @@ test: $(STAMP) $(VIEWER_ASSETS)
 	$(PY) -m pytest -W error
 
 lint: $(STAMP)
-	$(PY) -m ruff check sim experiments tests viewer
+	$(PY) -m ruff check sim experiments tests viewer benchmarks
 
 clean:
 	rm -rf .venv outputs .pytest_cache
+
+# Performance benchmark for people (CI never times anything): figures against the standing targets,
+# written to docs/performance.md and benchmarks/bench.json; bench-quick runs small versions in under a minute.
+bench: $(STAMP)
+	$(PY) -m benchmarks
+
+bench-quick: $(STAMP)
+	$(PY) -m benchmarks --quick

@@ -37,9 +37,12 @@ class Family(mesa.Agent):
         informal_support: 0..1, slows escalation and speeds remission of light needs.
         open: the open episode per domain index.
         coordinator: the professional coordinating it, if any.
+        onset_E: per domain, the keyed Exp(1) threshold of the next onset; at creation the model passes the
+            first ones, ``rand.exponential("onset", fid, d, 0)``, drawn for all families at once.
     """
 
-    def __init__(self, model: mesa.Model, fid: int, vulnerability: float, engagement: float, informal_support: float) -> None:
+    def __init__(self, model: mesa.Model, fid: int, vulnerability: float, engagement: float, informal_support: float,
+                 onset_E: list[float]) -> None:
         super().__init__(model)
         self.fid = fid
         self.vulnerability = vulnerability
@@ -50,7 +53,7 @@ class Family(mesa.Agent):
         self.coordinated_since = 0.0
         n = len(model.spec.domains)
         self.onset_k = [0] * n
-        self.onset_E = [model.rand.exponential("onset", fid, d, 0) for d in range(n)]
+        self.onset_E = onset_E
         self.onset_used = [0.0] * n
         self.onset_rate = [0.0] * n
         self.onset_t = 0.0
@@ -60,13 +63,6 @@ class Family(mesa.Agent):
         self.ever_signalled = False
         self.ever_dropped = False
         self.ever_helped = False
-
-    def activity(self, d: int) -> float:
-        """a_d of the onset coupling: 1 open and not in help, 1 - eta in help, 0 closed."""
-        ep = self.open.get(d)
-        if ep is None:
-            return 0.0
-        return (1.0 - self.model.spec.coupling.eta_help) if ep.state == "in_help" else 1.0
 
     def refresh_onsets(self, now: float) -> None:
         """Account the integrated onset rates up to now, recompute rates and re-arm the clock."""
@@ -79,10 +75,18 @@ class Family(mesa.Agent):
         self.onset_t = now
         coupling = model.coupling_in
         c_max = model.spec.coupling.c_max
-        acts = [self.activity(d) for d in range(len(rates))] if self.open else None
+        is_open = self.open
+        acts = None
+        if is_open:
+            # a_d of the onset coupling: 1 open and not in help, 1 - eta in help, 0 closed.
+            acts = [0.0] * len(rates)
+            in_help = 1.0 - model.spec.coupling.eta_help
+            for d2, ep in is_open.items():
+                acts[d2] = in_help if ep.state == "in_help" else 1.0
         best_t, best_d = INF, -1
+        thresholds = self.onset_E
         for d, base in enumerate(model.onset_base):
-            if d in self.open or base <= 0.0:
+            if d in is_open or base <= 0.0:
                 rates[d] = 0.0
                 continue
             mult = 1.0
@@ -93,7 +97,8 @@ class Family(mesa.Agent):
                 mult = min(c_max, mult)
             rate = base * self.vulnerability * mult
             rates[d] = rate
-            t = now + max(0.0, self.onset_E[d] - used[d]) / rate
+            rest = thresholds[d] - used[d]
+            t = now + (rest if rest > 0.0 else 0.0) / rate
             if t < best_t:
                 best_t, best_d = t, d
         if self._onset_event is not None:
@@ -101,7 +106,7 @@ class Family(mesa.Agent):
             self._onset_event = None
         if best_d >= 0 and best_t <= model.end_time:
             self._onset_domain = best_d
-            self._onset_event = model.schedule_event(self.onset_due, at=best_t)
+            self._onset_event = model.schedule_at(self.onset_due, best_t)
 
     def onset_due(self) -> None:
         """The earliest domain clock reached its threshold: a new need arises."""

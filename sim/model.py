@@ -10,16 +10,20 @@ the levers switch on when it ends (DESIGN-NOTES A19).
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from types import SimpleNamespace
 
 import mesa
 import numpy as np
+from mesa.time.events import Event
 
 from sim.breakdown import HelpBreakdown
 from sim.config import RunConfig
 from sim.contacts import ContactPoints
 from sim.episode import NeedEpisode
 from sim.family import Family
+from sim.gc_pause import cyclic_gc_paused
 from sim.ledger import CostLedger
 from sim.levers import (
     CaseTable,
@@ -34,7 +38,7 @@ from sim.levers import (
 from sim.organisation import Organisation
 from sim.pathway import Pathway
 from sim.places import WaitingPlaces
-from sim.streams import KeyedRandom, QuantileTable, beta_from_mean, gamma_mean_one
+from sim.streams import KeyedRandom, QuantileTable, beta_from_mean, beta_table, gamma_mean_one, gamma_table
 from sim.trust import TrustNetwork
 
 
@@ -69,8 +73,8 @@ class SocialDomainModel(mesa.Model):
         self.help_rate = [d.help_rate for d in self.domain_specs]
         self.help_hours = [d.help_hours_per_week for d in self.domain_specs]
         self.severity_fixed = [d.severity_fixed for d in self.domain_specs]
-        self.severity_q = [QuantileTable(beta_from_mean(d.severity_mean, d.severity_concentration)) for d in self.domain_specs]
-        self.help_effect_q = QuantileTable(gamma_mean_one(sc.help_effect_shape)) if sc.help_effect_shape else None
+        self.severity_q = [beta_table(d.severity_mean, d.severity_concentration) for d in self.domain_specs]
+        self.help_effect_q = gamma_table(sc.help_effect_shape) if sc.help_effect_shape else None
         kap = sc.coupling.kappa
         self.coupling_in = [[(index[d2], kap[d2][d]) for d2 in kap if kap[d2].get(d, 0.0) > 0.0] for d in names]
         self.help_coupled = [[index[d2] for d2 in kap if kap[d2].get(d, 0.0) > 0.0 and kap[d2][d] >= sc.coupling.kappa_min]
@@ -113,14 +117,31 @@ class SocialDomainModel(mesa.Model):
         v = gamma_mean_one(sc.vulnerability_shape).ppf(self.rand.uniform_array("vulnerability", fid))
         e = beta_from_mean(sc.engagement_mean, sc.engagement_concentration).ppf(self.rand.uniform_array("engagement", fid))
         i = beta_from_mean(sc.informal_support_mean, sc.informal_support_concentration).ppf(self.rand.uniform_array("informal_support", fid))
-        self.families = [Family(self, k, float(v[k]), float(e[k]), float(i[k])) for k in range(n)]
-        for fam in self.families:
-            fam.refresh_onsets(0.0)
+        # First onset thresholds of every (family, domain) in one vectorised draw: the same numbers as
+        # ``rand.exponential("onset", fid, d, 0)`` one by one (same hash; math.log, not np.log, for bit-identity).
+        onset_u = self.rand.uniform_array("onset", fid[:, None], np.arange(len(names), dtype=np.uint64)[None, :], 0).tolist()
+        v, e, i = v.tolist(), e.tolist(), i.tolist()
+        with cyclic_gc_paused():
+            self.families = [Family(self, k, v[k], e[k], i[k], [-math.log(u) for u in onset_u[k]]) for k in range(n)]
+            for fam in self.families:
+                fam.refresh_onsets(0.0)
 
         self.daily: list[tuple] = []
         self.daily_org: list[tuple] = []
         self._levers_event = self.schedule_event(self.activate_levers, at=self.warm_up)
         self.finished = False
+
+    def schedule_at(self, function: Callable[[], None], at: float) -> Event:
+        """Mesa's ``schedule_event(function, at=at)`` for the hot paths (episode timers, onset clocks, intakes).
+
+        The same event with the same default priority and the next id from Mesa's counter, so the order of
+        events is unchanged; it skips the per-call argument checks and the second weak reference that
+        ``schedule_event`` builds only to validate the callback (a run schedules one to two events per
+        executed event). Callers never schedule in the past.
+        """
+        event = Event(at, function)
+        self._event_list.add_event(event)
+        return event
 
     def activate_levers(self) -> None:
         """End of warm-up: switch on every enabled lever."""
@@ -148,7 +169,8 @@ class SocialDomainModel(mesa.Model):
         """Run to the horizon and close the books."""
         if self.finished:
             raise RuntimeError("this model has already run; build a new one")
-        self.run_until(self.end_time)
+        with cyclic_gc_paused():
+            self.run_until(self.end_time)
         now = self.end_time
         self.pathway.finish(now)
         for lever in vars(self.levers).values():

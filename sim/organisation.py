@@ -43,7 +43,7 @@ class Organisation(mesa.Agent):
         self.mandate = frozenset(domain_index[d] for d in spec.mandate)
         self.exclusions = {domain_index[d]: s for d, s in spec.exclusions.items()}
         self.intake_list = WaitingList(spec.name, "intake", False, log)
-        self.help_lists = {d: WaitingList(spec.name, f"help:{model.spec.domain_names[d]}", spec.triage, log)
+        self.help_lists = {d: WaitingList(spec.name, f"help:{model.spec.domain_names[d]}", spec.triage, log, model.spec.light_threshold)
                            for d in sorted(self.mandate)}
         self.intake_busy: NeedEpisode | None = None
         self._intake_event = None
@@ -85,7 +85,7 @@ class Organisation(mesa.Agent):
         self.intake_list.pop(now)
         self.intake_busy = ep
         self.model.pathway.intake_started(ep, self)
-        self._intake_event = self.model.schedule_event(self.finish_intake, at=now + self.intake_duration(ep.model.pathway.intake_hours(ep, self)))
+        self._intake_event = self.model.schedule_at(self.finish_intake, now + self.intake_duration(ep.model.pathway.intake_hours(ep, self)))
 
     def finish_intake(self) -> None:
         """The desk finished an intake: pass the episode on and take the next."""
@@ -113,7 +113,6 @@ class Organisation(mesa.Agent):
         """Let ``p`` take waiting episodes while her hours allow (depth first, then light breadth)."""
         model = self.model
         now = model.time
-        light = model.spec.light_threshold
         while True:
             depth_list = self.help_lists.get(p.depth)
             if depth_list is not None and p.can_take(model.help_hours[p.depth]):
@@ -129,7 +128,7 @@ class Organisation(mesa.Agent):
                     continue
                 # Light at queue entry, not now: a need that grew while waiting on a list only breadth staff
                 # serve would otherwise wait until dropout or crisis (it is helped at breadth fit instead).
-                ep = lst.find(lambda e: e.severity(e.queue_enter) <= light)
+                ep = lst.first_light()
                 if ep is not None and (best is None or (ep.queue_band, ep.queue_token) < (best.queue_band, best.queue_token)):
                     best = ep
             if best is None:

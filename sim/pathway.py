@@ -157,7 +157,7 @@ class Pathway:
             ep.timer = None
         ep.timer_kind = kind
         if t <= self.m.end_time:
-            ep.timer = self.m.schedule_event(ep.fire, at=max(t, self.m.time))
+            ep.timer = self.m.schedule_at(ep.fire, max(t, self.m.time))
 
     def on_timer(self, ep: NeedEpisode) -> None:
         """Dispatch a fired timer."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import zlib
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 from scipy import stats
@@ -64,9 +65,15 @@ class KeyedRandom:
 
     def uniform(self, stream: str, *keys: int) -> float:
         """A uniform number in the open interval (0, 1) for this stream and key."""
-        z = self._stream(stream)
+        z = self._streams.get(stream)
+        if z is None:
+            z = self._stream(stream)
         for k in keys:
-            z = _mix((z + _GOLDEN + (k & _MASK)) & _MASK)
+            # _mix inlined: this is the hottest function of a run (several draws per event).
+            z = (z + _GOLDEN + (k & _MASK)) & _MASK
+            z = (z ^ (z >> 30)) * _M1 & _MASK
+            z = (z ^ (z >> 27)) * _M2 & _MASK
+            z ^= z >> 31
         return ((z >> 11) + 0.5) * _INV_2_53
 
     def exponential(self, stream: str, *keys: int) -> float:
@@ -123,3 +130,19 @@ def beta_from_mean(mean: float, concentration: float) -> stats.rv_continuous:
 def gamma_mean_one(shape: float) -> stats.rv_continuous:
     """A Gamma distribution with mean 1 and the given shape (variance 1/shape)."""
     return stats.gamma(shape, scale=1.0 / shape)
+
+
+@lru_cache(maxsize=128)
+def beta_table(mean: float, concentration: float) -> QuantileTable:
+    """The `QuantileTable` of `beta_from_mean`, built once per process and parameters (tables are read-only).
+
+    Tabulating a Beta quantile function costs several milliseconds (scipy inverts the CDF numerically);
+    a sweep or a viewer builds many models with the same scenario.
+    """
+    return QuantileTable(beta_from_mean(mean, concentration))
+
+
+@lru_cache(maxsize=128)
+def gamma_table(shape: float) -> QuantileTable:
+    """The `QuantileTable` of `gamma_mean_one`, built once per process and shape."""
+    return QuantileTable(gamma_mean_one(shape))

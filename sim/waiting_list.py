@@ -3,14 +3,16 @@
 A waiting list is FIFO, or triaged by the severity band an episode had when it
 joined (DESIGN-NOTES A7: live severity is never used for order). Episodes that
 leave early (dropout, crisis, remission) are removed lazily: their heap entry
-is skipped when it reaches the head. The list keeps the exact integral of its
+is skipped when it reaches the head. Episodes that were light when they joined
+also go on a second heap, so a breadth professional finds the first light one
+in service order without scanning the list (lightness at entry never changes:
+a waiting episode's severity path is fixed until it leaves). The list keeps the exact integral of its
 length over time and a log of every stay, so L = lambda * W can be checked.
 """
 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -27,13 +29,17 @@ class WaitingList:
         kind: ``intake`` or ``help:<domain>``.
         triage: order by severity band at entry instead of first-come.
         log: shared list that receives ``(org, kind, episode uid, enter, leave, how)``.
+        light: severity at or below which a need is light (entries light at entry go on a second heap);
+            None keeps no second heap.
     """
 
-    def __init__(self, org: str, kind: str, triage: bool, log: list[tuple]) -> None:
+    def __init__(self, org: str, kind: str, triage: bool, log: list[tuple], light: float | None = None) -> None:
         self.org = org
         self.kind = kind
         self.triage = triage
+        self.light = light
         self._heap: list[tuple[int, int, int, NeedEpisode]] = []
+        self._light_heap: list[tuple[int, int, int, NeedEpisode]] = []
         self._seq = 0
         self.length = 0
         self.area = 0.0
@@ -54,7 +60,10 @@ class WaitingList:
         ep.queue_token = self._seq
         ep.queue_enter = t
         ep.queue_band = band
-        heapq.heappush(self._heap, (band, self._seq, ep.uid, ep))
+        entry = (band, self._seq, ep.uid, ep)
+        heapq.heappush(self._heap, entry)
+        if self.light is not None and ep.severity(t) <= self.light:
+            heapq.heappush(self._light_heap, entry)
         self.length += 1
 
     def remove(self, ep: NeedEpisode, t: float, how: str) -> None:
@@ -84,17 +93,15 @@ class WaitingList:
         ep.queue_token = 0
         return ep
 
-    def find(self, accept: Callable[[NeedEpisode], bool]) -> NeedEpisode | None:
-        """The first episode in service order that ``accept`` takes (a scan; lists are short)."""
-        self._clean()
-        for entry in sorted(self._heap):
-            ep = entry[3]
-            if ep.queue_token == entry[1] and accept(ep):
-                return ep
-        return None
+    def first_light(self) -> NeedEpisode | None:
+        """The first episode in service order that was light when it joined, or None (skips stale entries)."""
+        h = self._light_heap
+        while h and h[0][3].queue_token != h[0][1]:
+            heapq.heappop(h)
+        return h[0][3] if h else None
 
     def take(self, ep: NeedEpisode, t: float) -> None:
-        """Serve a specific queued episode (found with `find`)."""
+        """Serve a specific queued episode (found with `first_light`)."""
         self._advance(t)
         self.length -= 1
         self._log.append((self.org, self.kind, ep.uid, ep.queue_enter, t, "served"))

@@ -1,0 +1,74 @@
+"""The workloads of ``make bench`` (full size, with the standing targets) and ``make bench-quick`` (small).
+
+Targets are those of the benchmark issue for a 2-core machine. Timed targets are judged on the median of the
+repeats (robust against one disturbed repeat); the viewer on the 95th percentile of its day steps (smooth
+means nearly every frame); memory on the largest peak of any repeat; scaling on the exponent b of a
+least-squares fit ``log t = a + b log n`` over the median times of the series.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# A policy run: the scenario's own population, 3 measured years after the default warm-up of 365 days.
+POLICY = {"n_families": 10_000, "horizon_days": 1095.0, "warm_up_days": 365.0, "working": "fragmented"}
+
+
+@dataclass(frozen=True)
+class Workload:
+    """One workload: what runs in each child process, how often, and what it must meet."""
+
+    name: str
+    kind: str
+    params: dict[str, Any]
+    repeats: int
+    title: str
+    target: str = ""
+    series: str = ""  # the scaling series this point belongs to (fit over n_families)
+    limits: dict[str, float] = field(default_factory=dict)
+
+
+def full() -> tuple[list[Workload], dict[str, Any]]:
+    """The full benchmark (about 5-8 minutes on a quiet 2-core machine) and the scaling series' target."""
+    wl = [
+        Workload("policy", "run", POLICY, 5, "policy run: 10,000 families, 3 years, sociaal_domein, fragmented",
+                 "median <= 2 s", limits={"seconds": 2.0}),
+        Workload("region", "run", dict(POLICY, n_families=100_000, horizon_days=1825.0), 3,
+                 "region: 100,000 families, 5 years (staff scaled x10)", "median <= 40 s, peak memory <= 2 GB",
+                 limits={"seconds": 40.0, "peak_rss_mb": 2048.0}),
+        Workload("viewer", "viewer", {"n_families": 300, "warm_days": 400, "days": 300}, 3,
+                 "viewer: 2 worlds of 300 families, one simulated day (run_for(1) each)", "95th percentile <= 20 ms",
+                 limits={"step_p95_s": 0.020}),
+        Workload("sweep", "sweep", dict(POLICY, runs=16), 2, "sweep: 16 policy runs on 2 workers against 1",
+                 "speed-up >= 1.8", limits={"speedup_min": 1.8}),
+    ]
+    for n, reps in ((1_000, 3), (3_000, 3), (30_000, 2), (100_000, 1)):
+        wl.append(Workload(f"scale_{n}", "run", dict(POLICY, n_families=n), reps, f"scaling: {n:,} families, 3 years",
+                           series="scaling"))
+    wl.append(Workload("boltzmann", "boltzmann", {"agents": 1_000, "width": 30, "steps": 200}, 3,
+                       "reference: Mesa's Boltzmann wealth example, 1,000 agents, 200 steps"))
+    wl.append(Workload("profile", "profile", dict(POLICY, top=15), 1, "cProfile of one policy run"))
+    # The policy run is also the 10,000-family point of the scaling series.
+    scaling = {"points": ["scale_1000", "scale_3000", "policy", "scale_30000", "scale_100000"], "max_exponent": 1.1}
+    return wl, scaling
+
+
+def quick() -> tuple[list[Workload], dict[str, Any]]:
+    """Small versions of every workload (under a minute); targets are not judged at these sizes."""
+    small = dict(POLICY, n_families=2_000, horizon_days=365.0)
+    wl = [
+        Workload("policy", "run", small, 3, "policy run (quick): 2,000 families, 1 year"),
+        Workload("region", "run", dict(small, n_families=10_000), 1, "region (quick): 10,000 families, 1 year"),
+        Workload("viewer", "viewer", {"n_families": 300, "warm_days": 100, "days": 100}, 1,
+                 "viewer (quick): 2 worlds of 300 families, 100 day steps"),
+        Workload("sweep", "sweep", dict(small, n_families=1_000, runs=4), 1, "sweep (quick): 4 small runs on 2 workers against 1"),
+    ]
+    for n in (500, 1_000, 4_000):
+        wl.append(Workload(f"scale_{n}", "run", dict(small, n_families=n), 1, f"scaling (quick): {n:,} families, 1 year",
+                           series="scaling"))
+    wl.append(Workload("boltzmann", "boltzmann", {"agents": 200, "width": 15, "steps": 50}, 1,
+                       "reference (quick): Mesa's Boltzmann wealth example, 200 agents, 50 steps"))
+    wl.append(Workload("profile", "profile", dict(small, top=10), 1, "cProfile of one quick policy run"))
+    scaling = {"points": ["scale_500", "scale_1000", "policy", "scale_4000"], "max_exponent": None}
+    return wl, scaling

@@ -1,0 +1,176 @@
+"""The benchmark workloads, each one measured repeat (run inside a fresh child process by `benchmarks.child`).
+
+Kinds:
+
+* ``run``: build, run and collect one `SocialDomainModel` (policy run, region, one point of the scaling
+  series). A population other than the scenario's gets staff and intake desks scaled with it (a region of
+  ten municipalities has ten municipalities' professionals), so every size carries the same load per family.
+* ``viewer``: two worlds (fragmented and networked) advanced one simulated day at a time with ``run_for(1)``,
+  as a live viewer does; the time of each day step of both worlds together.
+* ``sweep``: the same independent runs on a process pool (spawn context, as ``experiments.compare``) with one
+  worker and with two; the wall time of each, pool start-up included, as a user waits for it.
+* ``boltzmann``: Mesa's own Boltzmann wealth example (shipped in ``mesa.examples``), the reference rate.
+* ``profile``: one run under cProfile; the functions with the most own time (the hot spots).
+
+Executed events are counted by wrapping ``mesa.time.events.Event.execute`` (one extra Python call per event,
+well under 1 % of a run; it changes no result).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import multiprocessing as mp
+import time
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+from mesa.time.events import Event
+
+from sim import RunConfig, SocialDomainModel, collect, load_run_config
+
+_EVENTS = [0]
+
+
+def _count_events() -> None:
+    """Wrap ``Event.execute`` once so that every executed (not cancelled) event adds one to ``_EVENTS``."""
+    if getattr(Event.execute, "_counting", False):
+        return
+    original = Event.execute
+
+    def execute(self: Event) -> None:
+        if not self._canceled:
+            _EVENTS[0] += 1
+        original(self)
+
+    execute._counting = True  # type: ignore[attr-defined]
+    Event.execute = execute  # type: ignore[method-assign]
+
+
+def run_config(n_families: int, horizon_days: float, warm_up_days: float = 365.0, working: str = "fragmented",
+               seed: int = 1, scenario: str = "sociaal_domein") -> RunConfig:
+    """A run configuration whose staff and intake desks scale with the population (unchanged at its own size).
+
+    Professionals per domain are rounded, at least one where the scenario has any; desk hours scale exactly.
+    """
+    cfg = load_run_config(scenario=scenario, working=working, seed=seed, n_families=n_families,
+                          horizon_days=horizon_days, warm_up_days=warm_up_days)
+    sc = cfg.scenario
+    if n_families == sc.n_families:
+        return cfg
+    k = n_families / sc.n_families
+    orgs = {name: dataclasses.replace(o, professionals={d: (max(1, round(c * k)) if c else 0) for d, c in o.professionals.items()},
+                                      intake_hours_per_week=o.intake_hours_per_week * k)
+            for name, o in sc.organisations.items()}
+    return dataclasses.replace(cfg, scenario=dataclasses.replace(sc, organisations=orgs))
+
+
+def one_run(params: dict[str, Any]) -> dict[str, Any]:
+    """Time one run from model construction to collected tables."""
+    _count_events()
+    cfg = run_config(**params)
+    before = _EVENTS[0]
+    t0 = time.perf_counter()
+    model = SocialDomainModel(cfg)
+    t1 = time.perf_counter()
+    model.run()
+    result = collect(model)
+    seconds = time.perf_counter() - t0
+    return {"seconds": seconds, "build_seconds": t1 - t0, "events": _EVENTS[0] - before, "episodes": len(result.episodes),
+            "family_days": cfg.families * (cfg.warm_up_days + cfg.horizon_days)}
+
+
+def viewer(params: dict[str, Any]) -> dict[str, Any]:
+    """Per-day step times of two worlds advanced together, after ``warm_days`` of unmeasured days."""
+    n, warm, days = params["n_families"], params["warm_days"], params["days"]
+    worlds = [SocialDomainModel(run_config(n, horizon_days=warm + days + 10, warm_up_days=min(365.0, warm), working=w))
+              for w in ("fragmented", "networked")]
+    for m in worlds:
+        m.run_for(warm)
+    steps = []
+    for _ in range(days):
+        t0 = time.perf_counter()
+        for m in worlds:
+            m.run_for(1)
+        steps.append(time.perf_counter() - t0)
+    return {"steps": steps}
+
+
+def sweep_job(params: dict[str, Any]) -> int:
+    """One run of a sweep (in a pool worker); returns its number of episodes."""
+    model = SocialDomainModel(run_config(**params))
+    model.run()
+    return len(collect(model).episodes)
+
+
+def sweep(params: dict[str, Any]) -> dict[str, Any]:
+    """Wall time of the same ``runs`` runs on a pool of 1 worker and of 2 workers (spawn, start-up included)."""
+    base = {k: v for k, v in params.items() if k != "runs"}
+    jobs = [dict(base, seed=s) for s in range(1, params["runs"] + 1)]
+    out: dict[str, Any] = {}
+    for workers in (1, 2):
+        t0 = time.perf_counter()
+        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
+            episodes = list(pool.map(sweep_job, jobs))
+        out[f"seconds_{workers}"] = time.perf_counter() - t0
+        out[f"episodes_{workers}"] = sum(episodes)
+    if out["episodes_1"] != out["episodes_2"]:
+        raise RuntimeError("a sweep gave different results on 1 and 2 workers")
+    out["speedup"] = out["seconds_1"] / out["seconds_2"]
+    return out
+
+
+def boltzmann(params: dict[str, Any]) -> dict[str, Any]:
+    """Mesa's Boltzmann wealth example: ``agents`` agents for ``steps`` steps (its own data collection included)."""
+    from mesa.examples.basic.boltzmann_wealth_model.model import BoltzmannScenario, BoltzmannWealth
+
+    model = BoltzmannWealth(BoltzmannScenario(n=params["agents"], width=params["width"], height=params["width"]))
+    t0 = time.perf_counter()
+    for _ in range(params["steps"]):
+        model.step()
+    seconds = time.perf_counter() - t0
+    return {"seconds": seconds, "agent_steps": params["agents"] * params["steps"]}
+
+
+def profile(params: dict[str, Any]) -> dict[str, Any]:
+    """Profile one run (cProfile): the ``top`` functions by own time (the hot spots), with call counts."""
+    import cProfile
+    import pstats
+
+    top = params.pop("top")
+    cfg = run_config(**params)
+    prof = cProfile.Profile()
+    prof.enable()
+    model = SocialDomainModel(cfg)
+    model.run()
+    collect(model)
+    prof.disable()
+    stats = pstats.Stats(prof)
+    rows = []
+    for (file, line, func), (_, ncalls, tottime, cumtime, _) in stats.stats.items():  # type: ignore[attr-defined]
+        rows.append({"function": f"{_short(file)}:{line}({func})", "calls": ncalls, "own_s": tottime, "cumulative_s": cumtime})
+    rows.sort(key=lambda r: -r["own_s"])
+    return {"total_s": stats.total_tt, "rows": rows[:top]}  # type: ignore[attr-defined]
+
+
+def _short(file: str) -> str:
+    """A path shortened to the package it belongs to (``sim/...``, ``mesa/...``, ``heapq``...)."""
+    for marker in ("/site-packages/", "/lib/python3."):
+        if marker in file:
+            return file.split(marker, 1)[1].split("/", 1)[-1] if marker == "/lib/python3." else file.split(marker, 1)[1]
+    for pkg in ("/sim/", "/benchmarks/"):
+        if pkg in file:
+            return pkg[1:] + file.rsplit(pkg, 1)[1]
+    return file
+
+
+KINDS = {"run": one_run, "viewer": viewer, "sweep": sweep, "boltzmann": boltzmann, "profile": profile}
+
+
+def warm_up(kind: str) -> None:
+    """Imports, code paths and tables warmed by a small untimed run, so a repeat times the work, not start-up."""
+    if kind == "boltzmann":
+        boltzmann({"agents": 50, "width": 5, "steps": 5})
+    elif kind != "sweep":
+        model = SocialDomainModel(run_config(300, horizon_days=60.0, warm_up_days=30.0, working="networked"))
+        model.run()
+        collect(model)

@@ -1,0 +1,69 @@
+"""The benchmark harness computes what it reports (nothing here measures time: CI never times anything).
+
+Summaries, target judgement, the scaling fit and the regression guard are checked on made-up figures;
+one tiny workload runs to show that events are counted and that staff scale with the population.
+"""
+
+from __future__ import annotations
+
+import math
+
+from benchmarks import report
+from benchmarks.suite import POLICY, Workload, full, quick
+from benchmarks.workloads import one_run, run_config
+
+
+def _run(seconds: list[float], rss: float = 300.0) -> list[dict]:
+    return [{"seconds": s, "build_seconds": 0.1, "events": 1000, "episodes": 200, "family_days": 5000.0, "peak_rss_mb": rss}
+            for s in seconds]
+
+
+def test_summary_and_targets() -> None:
+    w = Workload("region", "run", POLICY, 3, "t", "x", limits={"seconds": 40.0, "peak_rss_mb": 2048.0})
+    s = report.summarise(w, _run([30.0, 45.0, 35.0]))
+    assert s["seconds"] == {"min": 30.0, "median": 35.0, "max": 45.0}
+    assert s["events_per_s"] == 1000 / 35.0 and s["family_days_per_s"] == 5000.0 / 35.0
+    assert report.judge(w, s) is True
+    assert report.judge(w, report.summarise(w, _run([41.0, 42.0, 30.0]))) is False
+    assert report.judge(w, report.summarise(w, _run([1.0], rss=3000.0))) is False
+    sweep = Workload("sweep", "sweep", {}, 2, "t", limits={"speedup_min": 1.8})
+    reps = [{"seconds_1": 20.0, "seconds_2": 11.0, "speedup": 20 / 11, "peak_rss_mb": 1.0},
+            {"seconds_1": 20.0, "seconds_2": 12.0, "speedup": 20 / 12, "peak_rss_mb": 1.0}]
+    assert report.judge(sweep, report.summarise(sweep, reps)) is False  # median 1.74x
+
+
+def test_scaling_fit_recovers_the_exponent() -> None:
+    names = ["a", "b", "c", "d"]
+    families = {"a": 1000, "b": 3000, "c": 10000, "d": 100000}
+    sums = {k: {"seconds": {"median": 0.002 * families[k] ** 1.05}, "family_days": families[k] * 1460.0} for k in names}
+    fit = report.fit_scaling(names, sums, families)
+    assert math.isclose(fit["exponent"], 1.05, rel_tol=1e-9)
+
+
+def test_regression_guard_names_slower_workloads_only() -> None:
+    def rec(mode: str, times: dict[str, float]) -> dict:
+        return {"meta": {"mode": mode}, "workloads": {k: {"summary": {"time": v}} for k, v in times.items()}}
+
+    before = rec("full", {"policy": 2.0, "region": 40.0, "viewer": 0.001})
+    now = rec("full", {"policy": 2.3, "region": 43.0, "viewer": 0.0009})
+    assert [r["workload"] for r in report.regression(now, before)] == ["policy"]
+    assert report.regression(now, rec("quick", {"policy": 1.0})) == []
+    assert report.regression(now, None) == []
+
+
+def test_suites_cover_every_workload_and_the_scaling_series() -> None:
+    for wl, scaling in (full(), quick()):
+        names = {w.name for w in wl}
+        assert {"policy", "region", "viewer", "sweep", "boltzmann", "profile"} <= names
+        assert set(scaling["points"]) <= names and len(scaling["points"]) >= 4
+
+
+def test_tiny_run_counts_events_and_scales_staff() -> None:
+    cfg = run_config(20_000, horizon_days=30.0, warm_up_days=0.0)
+    base = run_config(POLICY["n_families"], horizon_days=30.0, warm_up_days=0.0)
+    for name, org in base.scenario.organisations.items():
+        scaled = cfg.scenario.organisations[name]
+        assert scaled.professionals == {d: 2 * c for d, c in org.professionals.items()}
+        assert scaled.intake_hours_per_week == 2 * org.intake_hours_per_week
+    out = one_run({"n_families": 300, "horizon_days": 60.0, "warm_up_days": 30.0})
+    assert out["events"] > out["episodes"] > 0 and out["family_days"] == 300 * 90.0
