@@ -38,7 +38,7 @@ from sim.levers import (
 from sim.organisation import Organisation
 from sim.pathway import Pathway
 from sim.places import WaitingPlaces
-from sim.streams import KeyedRandom, QuantileTable, beta_from_mean, beta_table, gamma_mean_one, gamma_table
+from sim.streams import KeyedRandom, beta_from_mean, beta_table, gamma_mean_one, gamma_table
 from sim.trust import TrustNetwork
 
 
