@@ -64,6 +64,13 @@ class Family(mesa.Agent):
         self.ever_dropped = False
         self.ever_helped = False
 
+    def activity(self, d: int) -> float:
+        """a_d of the coupling: 1 open and not in help, 1 - eta in help, 0 closed (inlined in `refresh_onsets` for speed)."""
+        ep = self.open.get(d)
+        if ep is None:
+            return 0.0
+        return (1.0 - self.model.spec.coupling.eta_help) if ep.state == "in_help" else 1.0
+
     def refresh_onsets(self, now: float) -> None:
         """Account the integrated onset rates up to now, recompute rates and re-arm the clock."""
         model = self.model
