@@ -87,7 +87,11 @@ def line_chart(title: str, days: Sequence[int], lines: dict[str, Sequence[float 
         colour = PALETTE[k % len(PALETTE)]
         pts = [f"{sx(days[i]):.1f},{sy(ys[i]):.1f}" for i in idx if ys[i] is not None]
         if pts:
-            parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{" ".join(pts)}"/>')
+            # The plotted values themselves, not only their scaled positions: the y-axis is shared with the other
+            # world, so positions move when only the other world changes (tests compare these values).
+            values = " ".join(f"{ys[i]:.6g}" for i in idx if ys[i] is not None)
+            parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" data-values="{values}" '
+                         f'points="{" ".join(pts)}"/>')
         ly = TOP + 6 + k * 14
         last = next((ys[i] for i in reversed(range(n)) if ys[i] is not None), None)
         value = "" if last is None else f" {_fmt(last, percent) if percent or last >= 10 else f'{last:.1f}'}"
