@@ -9,15 +9,14 @@ is named; a shared or busy machine makes this noisy, so the load averages of bot
 from __future__ import annotations
 
 import json
-import os
 import statistics
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from benchmarks.suite import Workload
+from sim.atomic import write_text
 
 REGRESSION = 0.10
 
@@ -96,16 +95,8 @@ def regression(current: dict[str, Any], previous: dict[str, Any] | None) -> list
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename (never a half-written file)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write ``text`` to ``path`` through a temporary file and a rename (`sim.atomic.write_text`)."""
+    write_text(path, text)
 
 
 def write_json(path: Path, record: dict[str, Any]) -> None:

@@ -16,9 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing as mp
-import os
 import sys
-import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date
@@ -31,6 +29,7 @@ from experiments.calibration.fit import COST_SCALES, FitResult, evaluate, fit, f
 from experiments.calibration.report import mean_ci, render, status
 from experiments.calibration.targets import LIMITS, TARGETS
 from experiments.calibration.writeback import write_calibrated
+from sim.atomic import write_text
 from sim.scenario import SCENARIO_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,17 +45,6 @@ VALIDATION_SEED0 = 101  # validation seeds differ from the fitting seeds (1..n)
 def say(msg: str) -> None:
     """Progress to stderr."""
     print(msg, file=sys.stderr, flush=True)
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def fitted_values(res: FitResult) -> dict[str, float | int]:
@@ -117,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         record = json.loads(RECORD.read_text())
         for rec in record["scenarios"].values():
             rec["why_not_met"] = why_not_met(rec["fit"])
-        _write_atomic(DOC, render(record))
+        write_text(DOC, render(record))
         say(f"regenerated {DOC.relative_to(ROOT)} from {RECORD.relative_to(ROOT)}")
         return 0
     scenarios = [s for s in args.scenarios.split(",") if s]
@@ -159,8 +147,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     # Keep scenarios in a fixed order in the document.
     record["scenarios"] = {k: record["scenarios"][k] for k in COST_SCALES if k in record["scenarios"]}
-    _write_atomic(RECORD, json.dumps(record, indent=1, default=float) + "\n")
-    _write_atomic(DOC, render(record))
+    write_text(RECORD, json.dumps(record, indent=1, default=float) + "\n")
+    write_text(DOC, render(record))
     say(f"done in {time.perf_counter() - t0:.0f} s -> {DOC.relative_to(ROOT)}, {RECORD.relative_to(ROOT)}")
     return 0
 

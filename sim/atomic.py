@@ -1,12 +1,13 @@
-"""Write a folder of outputs all at once or not at all.
+"""Write a folder of outputs, or one text file, all at once or not at all.
 
-Files are written into a hidden temporary folder beside the target, which is
-renamed into place only when every file is complete: an interrupted or failed
-run leaves no half-written output folder.
+Files are written into a hidden temporary folder (or file) beside the target,
+which is renamed into place only when complete: an interrupted or failed run
+leaves no half-written output.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -29,4 +30,17 @@ def write_folder(out: Path, write: Callable[[Path], None]) -> None:
         tmp.rename(out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename (never a half-written file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
         raise

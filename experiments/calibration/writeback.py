@@ -12,12 +12,12 @@ before it replaces the file atomically (temporary file + rename).
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from sim.atomic import write_text
 
 
 def _find_line(lines: list[str], path: str) -> int:
@@ -95,11 +95,4 @@ def write_calibrated(path: Path, values: dict[str, float | int], record: str) ->
             node = node[part]
         if node.get("value") != value or "calibrated" not in node:
             raise RuntimeError(f"write-back check failed at {dotted}")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(new_text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text(path, new_text)
