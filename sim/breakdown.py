@@ -31,7 +31,6 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sim.errors import InputError
 from sim.reader import Reader
 
 if TYPE_CHECKING:
@@ -54,13 +53,7 @@ class Breakdown:
 
 def read_breakdown(r: Reader, domains: tuple[str, ...], payers: tuple[str, ...]) -> Breakdown:
     """Read a domain's ``breakdown`` block; ``risk`` names declared domains."""
-    risk_r = r.child("risk", {})
-    risk: dict[str, float] = {}
-    for dom in list(risk_r.data):
-        if dom not in domains:
-            raise InputError(f"{risk_r.path}.{dom}", risk_r.data[dom], f"a declared domain ({', '.join(domains)})", r.where)
-        risk[dom] = risk_r.number(dom, 0.0, 100.0)
-    risk_r.finish()
+    risk: dict[str, float] = r.child("risk", {}).numbers_by_name(domains, 0.0, 100.0)
     b = Breakdown(
         rate=r.number("rate_per_year", 0.0, 100.0) / 365.0,
         risk=risk,

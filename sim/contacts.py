@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim.errors import InputError
 from sim.reader import Reader
 
 if TYPE_CHECKING:
@@ -33,13 +32,7 @@ if TYPE_CHECKING:
 
 def read_detection(r: Reader, domains: tuple[str, ...]) -> dict[str, float]:
     """Read an organisation's ``detection`` block {domain: probability per contact}."""
-    out: dict[str, float] = {}
-    for dom in list(r.data):
-        if dom not in domains:
-            raise InputError(f"{r.path}.{dom}", r.data[dom], f"a declared domain ({', '.join(domains)})", r.where)
-        out[dom] = r.probability(dom)
-    r.finish()
-    return out
+    return r.numbers_by_name(domains, 0.0, 1.0)
 
 
 class ContactPoints:

@@ -61,6 +61,17 @@ class Reader:
         """A probability in [0, 1]."""
         return self.number(key, 0.0, 1.0, default)
 
+    def numbers_by_name(self, names: tuple[str, ...] | list[str], lo: float, hi: float, integer: bool = False,
+                        kind: str = "a declared domain") -> dict[str, Any]:
+        """Every key of this mapping as a number in [lo, hi]; each key must be one of ``names`` (then `finish`)."""
+        out: dict[str, Any] = {}
+        for key in list(self.data):
+            if key not in names:
+                raise InputError(self._field(str(key)), self.data[key], f"{kind} ({', '.join(names)})", self.where)
+            out[key] = self.number(key, lo, hi, integer=integer)
+        self.finish()
+        return out
+
     def boolean(self, key: str, default: Any = ...) -> bool:
         """A true/false value."""
         value = self.raw(key, default)

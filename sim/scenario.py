@@ -222,20 +222,9 @@ def _read_organisation(name: str, r: Reader, domains: dict[str, Domain]) -> Orga
     mandate = r.raw("mandate")
     if not isinstance(mandate, list) or any(m not in domains for m in mandate):
         raise InputError(f"organisations.{name}.mandate", mandate, f"a list of declared domains ({', '.join(domains)})", r.where)
-    staff = r.child("professionals")
-    professionals: dict[str, int] = {}
-    for dom in list(staff.data):
-        if dom not in domains:
-            raise InputError(f"organisations.{name}.professionals.{dom}", staff.data[dom], f"a declared domain ({', '.join(domains)})", r.where)
-        professionals[dom] = staff.number(dom, 0, 100000, integer=True)
-    staff.finish()
-    excl = r.child("exclusions", {})
-    exclusions: dict[str, float] = {}
-    for dom in list(excl.data):
-        if dom not in domains:
-            raise InputError(f"organisations.{name}.exclusions.{dom}", excl.data[dom], f"a declared domain ({', '.join(domains)})", r.where)
-        exclusions[dom] = excl.number(dom, 0.0, 1.0)
-    excl.finish()
+    names = tuple(domains)
+    professionals: dict[str, int] = r.child("professionals").numbers_by_name(names, 0, 100000, integer=True)
+    exclusions: dict[str, float] = r.child("exclusions", {}).numbers_by_name(names, 0.0, 1.0)
     org = Organisation(
         name=name,
         payer=r.string("payer", PAYERS),
