@@ -5,9 +5,11 @@ release, so the test checks session handling, not the population. Every tab
 is its own Solara session with its own pair of worlds (the server logs each
 start); each presses play and must see its day counter pass day 10. The
 server's resident memory while all thirty play must stay under a fixed bound;
-after the pages close every session must be released (logged), the memory
-Python holds must fall back to where it was before, and the process must
-shrink. Every wait has a timeout, so the test ends by itself.
+after the pages close every session must be released (logged) and the memory
+Python holds must fall back to where it was before. Whether the process's
+resident size shrinks is up to the C allocator (it may keep freed pages for
+reuse), so the test only requires that it stays within the same bound. Every
+wait has a timeout, so the test ends by itself.
 """
 
 from __future__ import annotations
@@ -86,7 +88,9 @@ def test_thirty_sessions(tmp_path) -> None:
         after = server.rss_mb()
         print(f"server RSS: {start:.0f} MB after one session, {peak:.0f} MB with {SESSIONS} playing, {after:.0f} MB after "
               f"they closed; Python memory blocks {blocks} -> {blocks_after}")
-        # Python's own objects return to what one released session left (5 % slack for caches that fill once);
-        # the process size falls too, though the allocator keeps part of the freed pages.
+        # Python's own objects return to what one released session left (5 % slack for caches that fill once).
         assert blocks_after <= blocks * 1.05, f"Python memory did not fall back: {blocks} -> {blocks_after} blocks"
-        assert after < peak, f"server memory did not fall: start {start:.0f}, peak {peak:.0f}, after {after:.0f} MB"
+        # The resident size is not required to fall: the sessions keep playing between the peak sample and the
+        # close, and glibc may keep freed pages (a CI run saw peak 348 MB, after 352 MB with the blocks released).
+        # It must stay within the bound, so a leak that Python does not see still fails here.
+        assert after - start < MAX_GROWTH_MB, f"server memory kept {after - start:.0f} MB after the sessions closed"
