@@ -12,8 +12,8 @@ Kinds:
 * ``boltzmann``: Mesa's own Boltzmann wealth example (shipped in ``mesa.examples``), the reference rate.
 * ``profile``: one run under cProfile; the functions with the most own time (the hot spots).
 
-Executed events are counted by wrapping ``mesa.time.events.Event.execute`` (one extra Python call per event,
-well under 1 % of a run; it changes no result).
+Executed events are the model's own count (``model.events_executed``, kept by its event loop in
+``sim/events.py``): Mesa's daily step events and the model's timers, cancelled ones not counted.
 """
 
 from __future__ import annotations
@@ -24,26 +24,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
-from mesa.time.events import Event
-
 from sim import RunConfig, SocialDomainModel, collect, load_run_config
-
-_EVENTS = [0]
-
-
-def _count_events() -> None:
-    """Wrap ``Event.execute`` once so that every executed (not cancelled) event adds one to ``_EVENTS``."""
-    if getattr(Event.execute, "_counting", False):
-        return
-    original = Event.execute
-
-    def execute(self: Event) -> None:
-        if not self._canceled:
-            _EVENTS[0] += 1
-        original(self)
-
-    execute._counting = True  # type: ignore[attr-defined]
-    Event.execute = execute  # type: ignore[method-assign]
 
 
 def run_config(n_families: int, horizon_days: float, warm_up_days: float = 365.0, working: str = "fragmented",
@@ -66,16 +47,14 @@ def run_config(n_families: int, horizon_days: float, warm_up_days: float = 365.0
 
 def one_run(params: dict[str, Any]) -> dict[str, Any]:
     """Time one run from model construction to collected tables."""
-    _count_events()
     cfg = run_config(**params)
-    before = _EVENTS[0]
     t0 = time.perf_counter()
     model = SocialDomainModel(cfg)
     t1 = time.perf_counter()
     model.run()
     result = collect(model)
     seconds = time.perf_counter() - t0
-    return {"seconds": seconds, "build_seconds": t1 - t0, "events": _EVENTS[0] - before, "episodes": len(result.episodes),
+    return {"seconds": seconds, "build_seconds": t1 - t0, "events": model.events_executed, "episodes": len(result.episodes),
             "family_days": cfg.families * (cfg.warm_up_days + cfg.horizon_days)}
 
 

@@ -18,8 +18,7 @@ import math
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from mesa.time import Event
-
+    from sim.events import Timer
     from sim.family import Family
     from sim.organisation import Organisation
     from sim.professional import Professional
@@ -91,7 +90,7 @@ class NeedEpisode:
         self.cost = 0.0
         self.org: Organisation | None = None
         self.prev_org: Organisation | None = None
-        self.timer: Event | None = None
+        self.timer: Timer | None = None
         self.timer_kind = ""
         self.hz_t = onset
         self.sig_used = 0.0
