@@ -10,6 +10,7 @@ depth professional, else to a free breadth professional if it is light.
 
 from __future__ import annotations
 
+import heapq
 from typing import TYPE_CHECKING
 
 import mesa
@@ -54,7 +55,16 @@ class Organisation(mesa.Agent):
                 self.professionals.append(Professional(model, self, domain_index[dom_name], hours, len(self.professionals)))
         self.by_depth: dict[int, list[Professional]] = {}
         for p in self.professionals:
-            self.by_depth.setdefault(p.depth, []).append(p)
+            p.pos = len(self.by_depth.setdefault(p.depth, []))
+            self.by_depth[p.depth].append(p)
+        # Positions (in ``by_depth[d]``) of depth professionals who may have a case's hours free, as a heap: the
+        # first free one in list order is found without walking a region's hundreds of busy colleagues. Entries
+        # go stale when hours are taken and are dropped when met; `pull_work`, which runs whenever hours free
+        # up, puts a professional back (``p.listed`` keeps her in the heap once).
+        self._free_depth: dict[int, list[int]] = {d: list(range(len(ps))) for d, ps in self.by_depth.items()}
+        for p in self.professionals:
+            p.listed = True
+        self.breadth_staff: dict[int, list[Professional]] = {}
 
     def covers(self, domain: int, severity: float) -> bool:
         """Whether the mandate covers this need (domain and severity ceiling)."""
@@ -67,7 +77,14 @@ class Organisation(mesa.Agent):
         """
         if domain in self.by_depth:
             return True
-        return severity <= self.model.spec.light_threshold and any(domain in p.breadth for p in self.professionals)
+        return severity <= self.model.spec.light_threshold and domain in self.breadth_staff
+
+    def breadth_changed(self) -> None:
+        """Rebuild who has breadth in each domain (staff order), after the T-shaped lever set it."""
+        self.breadth_staff = {}
+        for p in self.professionals:
+            for d in p.breadth:
+                self.breadth_staff.setdefault(d, []).append(p)
 
     # --- intake desk -------------------------------------------------------------
     def intake_duration(self, hours: float) -> float:
@@ -99,13 +116,20 @@ class Organisation(mesa.Agent):
     def free_professional(self, ep: NeedEpisode, severity: float) -> tuple[Professional | None, float]:
         """A professional with fit and free hours for ``ep`` now (depth first), and her fit."""
         sc = self.model.spec
-        hours = self.model.help_hours[ep.domain]
-        for p in self.by_depth.get(ep.domain, ()):
-            if p.can_take(hours):
-                return p, 1.0
+        d = ep.domain
+        hours = self.model.help_hours[d]
+        free = self._free_depth.get(d)
+        if free:
+            staff = self.by_depth[d]
+            while free:
+                p = staff[free[0]]
+                if p.can_take(hours):
+                    return p, 1.0
+                heapq.heappop(free)
+                p.listed = False
         if severity <= sc.light_threshold:
-            for p in self.professionals:
-                if ep.domain in p.breadth and p.can_take(hours):
+            for p in self.breadth_staff.get(d, ()):
+                if p.can_take(hours):
                     return p, sc.levers.breadth_fit
         return None, 0.0
 
@@ -113,6 +137,9 @@ class Organisation(mesa.Agent):
         """Let ``p`` take waiting episodes while her hours allow (depth first, then light breadth)."""
         model = self.model
         now = model.time
+        if not p.listed and p.can_take(model.help_hours[p.depth]):
+            heapq.heappush(self._free_depth[p.depth], p.pos)
+            p.listed = True
         while True:
             depth_list = self.help_lists.get(p.depth)
             if depth_list is not None and p.can_take(model.help_hours[p.depth]):

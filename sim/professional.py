@@ -44,6 +44,8 @@ class Professional(mesa.Agent):
         self.index = index
         self.cases = 0
         self.coordinated = 0
+        self.pos = 0  # her place among the organisation's depth staff of her domain
+        self.listed = True  # in the organisation's heap of possibly free depth staff
 
     @property
     def free_hours(self) -> float:

@@ -38,5 +38,6 @@ class TShaped(Lever):
             for p in org.professionals:
                 u = m.rand.uniform("t_shaped", org.index, p.index)
                 p.breadth = (domains - {p.depth}) if u < share else frozenset()
+            org.breadth_changed()
             for p in org.professionals:
                 org.pull_work(p)
