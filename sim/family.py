@@ -101,7 +101,8 @@ class Family(mesa.Agent):
                 for d2, kap in coupling[d]:
                     if acts[d2]:
                         mult *= 1.0 + kap * acts[d2]
-                mult = min(c_max, mult)
+                if mult > c_max:
+                    mult = c_max
             rate = base * self.vulnerability * mult
             rates[d] = rate
             rest = thresholds[d] - used[d]

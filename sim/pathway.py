@@ -105,7 +105,7 @@ class Pathway:
         """Add the integrated signal and remission hazards since the last accounting."""
         t0 = ep.hz_t
         if now <= t0 or not ep.growing:
-            ep.hz_t = max(now, t0)
+            ep.hz_t = now if now > t0 else t0
             return
         s0 = ep.severity(t0)
         g = ep.growth
@@ -114,7 +114,7 @@ class Pathway:
             ep.sig_used += (ep.sig_a + ep.sig_b * s0) * dt + ep.sig_b * g * dt * dt / 2.0
         if s0 < self.light:
             t_cross = t0 + (self.light - s0) / g if g > 0 else INF
-            ep.rem_used += self._remission_rate(ep) * (min(now, t_cross) - t0)
+            ep.rem_used += self._remission_rate(ep) * ((now if now < t_cross else t_cross) - t0)
         ep.hz_t = now
 
     def arm(self, ep: NeedEpisode, now: float, t_other: float = INF, kind_other: str = "") -> None:
@@ -132,13 +132,16 @@ class Pathway:
             mu = self._remission_rate(ep)
             if s < self.light and mu > 0:
                 t_cross = now + (self.light - s) / g if g > 0 else INF
-                t_rem = now + max(0.0, ep.rem_E - ep.rem_used) / mu
+                rest = ep.rem_E - ep.rem_used
+                t_rem = now + (rest if rest > 0.0 else 0.0) / mu
                 if t_rem < t_cross and t_rem < best_t:
                     best_t, best_k = t_rem, "remission"
             if ep.state == LATENT:
                 a, b = self._signal_terms(ep)
                 ep.sig_a, ep.sig_b = a, b
-                rest = max(0.0, ep.sig_E - ep.sig_used)
+                rest = ep.sig_E - ep.sig_used
+                if rest < 0.0:
+                    rest = 0.0
                 qa, qb = b * g / 2.0, a + b * s
                 if qa > 0:
                     x = (-qb + math.sqrt(qb * qb + 4.0 * qa * rest)) / (2.0 * qa)
@@ -157,7 +160,8 @@ class Pathway:
             ep.timer = None
         ep.timer_kind = kind
         if t <= self.m.end_time:
-            ep.timer = self.m.schedule_at(ep.fire, max(t, self.m.time))
+            now = self.m.time
+            ep.timer = self.m.schedule_at(ep.fire, t if t > now else now)
 
     def on_timer(self, ep: NeedEpisode) -> None:
         """Dispatch a fired timer."""

@@ -69,16 +69,25 @@ class KeyedRandom:
         if z is None:
             z = self._stream(stream)
         for k in keys:
-            # _mix inlined: this is the hottest function of a run (several draws per event).
-            z = (z + _GOLDEN + (k & _MASK)) & _MASK
+            # _mix inlined: this is the hottest function of a run (several draws per event). Masking the sum
+            # once equals masking k first (k and k & _MASK agree modulo 2**64, negative keys too).
+            z = (z + _GOLDEN + k) & _MASK
             z = (z ^ (z >> 30)) * _M1 & _MASK
             z = (z ^ (z >> 27)) * _M2 & _MASK
             z ^= z >> 31
         return ((z >> 11) + 0.5) * _INV_2_53
 
     def exponential(self, stream: str, *keys: int) -> float:
-        """A unit-mean exponential number (an integrated-hazard threshold)."""
-        return -math.log(self.uniform(stream, *keys))
+        """A unit-mean exponential number (an integrated-hazard threshold): ``-log(uniform(stream, *keys))``."""
+        z = self._streams.get(stream)
+        if z is None:
+            z = self._stream(stream)
+        for k in keys:  # `uniform`'s loop again: one Python call less per draw on the hot path
+            z = (z + _GOLDEN + k) & _MASK
+            z = (z ^ (z >> 30)) * _M1 & _MASK
+            z = (z ^ (z >> 27)) * _M2 & _MASK
+            z ^= z >> 31
+        return -math.log(((z >> 11) + 0.5) * _INV_2_53)
 
     def uniform_array(self, stream: str, *keys: np.ndarray | int) -> np.ndarray:
         """Vectorised `uniform`: each key may be an array (broadcast) or an integer."""
