@@ -94,11 +94,13 @@ class NeedEpisode:
         self.timer_kind = ""
         self.hz_t = onset
         self.sig_used = 0.0
-        self.sig_E = 0.0
+        # Exp(1) thresholds of the signal and remission clocks, keyed by the episode; drawn by the pathway when
+        # first needed (-1: not yet), since many episodes never race one of the two clocks.
+        self.sig_E = -1.0
         self.sig_a = 0.0
         self.sig_b = 0.0
         self.rem_used = 0.0
-        self.rem_E = 0.0
+        self.rem_E = -1.0
         self.queue_token = 0
         self.queue_enter = 0.0
         self.queue_band = 0

@@ -77,17 +77,18 @@ class Family(mesa.Agent):
         dt = now - self.onset_t
         used, rates = self.onset_used, self.onset_rate
         if dt > 0:
-            for d in range(len(rates)):
-                used[d] += rates[d] * dt
+            for d, r in enumerate(rates):
+                if r:  # a closed clock adds 0.0: skipping it leaves the same number
+                    used[d] += r * dt
         self.onset_t = now
         coupling = model.coupling_in
-        c_max = model.spec.coupling.c_max
+        c_max = model.c_max
         is_open = self.open
         acts = None
         if is_open:
             # a_d of the onset coupling: 1 open and not in help, 1 - eta in help, 0 closed.
             acts = [0.0] * len(rates)
-            in_help = 1.0 - model.spec.coupling.eta_help
+            in_help = model.in_help_activity
             for d2, ep in is_open.items():
                 acts[d2] = in_help if ep.state == "in_help" else 1.0
         best_t, best_d = INF, -1
@@ -131,8 +132,10 @@ class Family(mesa.Agent):
         """Bring the integrated rates up to now without re-arming (before a state change)."""
         dt = now - self.onset_t
         if dt > 0:
+            used = self.onset_used
             for d, rate in enumerate(self.onset_rate):
-                self.onset_used[d] += rate * dt
+                if rate:
+                    used[d] += rate * dt
         self.onset_t = now
 
     def dropout_factor(self) -> float:

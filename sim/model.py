@@ -86,6 +86,8 @@ class SocialDomainModel(mesa.Model):
         self.coupling_in = [[(index[d2], kap[d2][d]) for d2 in kap if kap[d2].get(d, 0.0) > 0.0] for d in names]
         self.help_coupled = [[index[d2] for d2 in kap if kap[d2].get(d, 0.0) > 0.0 and kap[d2][d] >= sc.coupling.kappa_min]
                              for d in names]
+        self.c_max = sc.coupling.c_max
+        self.in_help_activity = 1.0 - sc.coupling.eta_help  # a_d of an open need in help (onset coupling, A2)
         self.wait_dropout = sc.behaviour.wait_dropout_hazard
         self.help_dropout = sc.behaviour.help_dropout_hazard
         self.one_minus_mean_e0 = 1.0 - sc.engagement_mean

@@ -57,8 +57,6 @@ class Pathway:
         m = self.m
         growth = m.escalation[d] * family.vulnerability * (1.0 - self.sc.informal_support_effect * family.informal_support)
         ep = NeedEpisode(m, len(m.episodes), family, d, problem_id, attempt, now, problem_onset, severity, growth)
-        ep.rem_E = m.rand.exponential("remission", family.fid, d, problem_id, attempt)
-        ep.sig_E = m.rand.exponential("signal", family.fid, d, problem_id, attempt)
         m.episodes.append(ep)
         m.n_open += 1
         return ep
@@ -132,14 +130,20 @@ class Pathway:
             mu = self._remission_rate(ep)
             if s < self.light and mu > 0:
                 t_cross = now + (self.light - s) / g if g > 0 else INF
-                rest = ep.rem_E - ep.rem_used
+                E = ep.rem_E
+                if E < 0.0:  # first needed now; a keyed draw, so drawing it late gives the same number
+                    E = ep.rem_E = self.m.rand.exponential("remission", ep.family.fid, ep.domain, ep.problem_id, ep.attempt)
+                rest = E - ep.rem_used
                 t_rem = now + (rest if rest > 0.0 else 0.0) / mu
                 if t_rem < t_cross and t_rem < best_t:
                     best_t, best_k = t_rem, "remission"
             if ep.state == LATENT:
                 a, b = self._signal_terms(ep)
                 ep.sig_a, ep.sig_b = a, b
-                rest = ep.sig_E - ep.sig_used
+                E = ep.sig_E
+                if E < 0.0:
+                    E = ep.sig_E = self.m.rand.exponential("signal", ep.family.fid, ep.domain, ep.problem_id, ep.attempt)
+                rest = E - ep.sig_used
                 if rest < 0.0:
                     rest = 0.0
                 qa, qb = b * g / 2.0, a + b * s
