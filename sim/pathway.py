@@ -612,7 +612,7 @@ class Pathway:
         now = m.time
         m.levers.coordinator.on_family_change(fam)
         m.levers.case_table.on_family_change(fam)
-        for ep in list(fam.open.values()):
+        for ep in fam.open.values():  # re-arming changes timers only, never which needs are open
             if ep.state == LATENT:
                 a, b = self._signal_terms(ep)
                 if a != ep.sig_a or b != ep.sig_b:
