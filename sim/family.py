@@ -53,6 +53,8 @@ class Family(mesa.Agent):
         self.coordinated_since = 0.0
         n = len(model.spec.domains)
         self.onset_k = [0] * n
+        # lambda_d * v per domain, the uncoupled onset rate (the product the rate formula starts with).
+        self.base_rate = [base * vulnerability for base in model.onset_base]
         self.onset_E = onset_E
         self.onset_used = [0.0] * n
         self.onset_rate = [0.0] * n
@@ -93,18 +95,20 @@ class Family(mesa.Agent):
                 acts[d2] = in_help if ep.state == "in_help" else 1.0
         best_t, best_d = INF, -1
         thresholds = self.onset_E
-        for d, base in enumerate(model.onset_base):
-            if d in is_open or base <= 0.0:
+        for d, base in enumerate(self.base_rate):
+            if base <= 0.0 or d in is_open:
                 rates[d] = 0.0
                 continue
-            mult = 1.0
-            if acts is not None:
+            if acts is None:
+                rate = base  # (lambda_d * v) * 1.0 is lambda_d * v exactly
+            else:
+                mult = 1.0
                 for d2, kap in coupling[d]:
                     if acts[d2]:
                         mult *= 1.0 + kap * acts[d2]
                 if mult > c_max:
                     mult = c_max
-            rate = base * self.vulnerability * mult
+                rate = base * mult
             rates[d] = rate
             rest = thresholds[d] - used[d]
             t = now + (rest if rest > 0.0 else 0.0) / rate
