@@ -24,7 +24,7 @@ from typing import Any
 
 from mesa.time.events import Event, EventList, Priority
 
-_DEFAULT = Priority.DEFAULT.value
+DEFAULT_PRIORITY = Priority.DEFAULT.value
 
 
 class Timer:
@@ -34,7 +34,7 @@ class Timer:
 
     def __init__(self, time: float, fn: Callable[[], None]) -> None:
         self.time = time
-        self.priority = _DEFAULT
+        self.priority = DEFAULT_PRIORITY
         self.unique_id = next(Event._ids)
         self._canceled = False
         self.fn: Callable[[], None] | None = fn
@@ -83,11 +83,16 @@ class TupleEventList(EventList):
         if t < self.limit:
             heappush(self._events, (t, event.priority, event.unique_id, event))
         else:
-            bucket = self._later.get(int(t / self.WIDTH))
-            if bucket is None:
-                self._later[int(t / self.WIDTH)] = [(t, event.priority, event.unique_id, event)]
-            else:
-                bucket.append((t, event.priority, event.unique_id, event))
+            self.park((t, event.priority, event.unique_id, event))
+
+    def park(self, entry: tuple[float, int, int, Any]) -> None:
+        """Put an entry at or after ``limit`` in its bucket."""
+        b = int(entry[0] / self.WIDTH)
+        bucket = self._later.get(b)
+        if bucket is None:
+            self._later[b] = [entry]
+        else:
+            bucket.append(entry)
 
     def refill(self) -> bool:
         """Move the earliest bucket's live events onto the (empty) heap; False if nothing is left."""
@@ -170,7 +175,10 @@ def advance(model: Any, until: float) -> int:
         if event._canceled:
             continue
         model.time = t
-        event.execute()
+        if event.__class__ is Timer:
+            event.fn()  # `Timer.execute` without the second cancel check and the extra call
+        else:
+            event.execute()
         executed += 1
     model.time = until
     return executed

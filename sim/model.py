@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from heapq import heappush
 from types import SimpleNamespace
 
 import mesa
@@ -21,7 +22,7 @@ from sim.breakdown import HelpBreakdown
 from sim.config import RunConfig
 from sim.contacts import ContactPoints
 from sim.episode import NeedEpisode
-from sim.events import Timer, TupleEventList, advance
+from sim.events import DEFAULT_PRIORITY, Timer, TupleEventList, advance
 from sim.family import Family
 from sim.gc_pause import cyclic_gc_paused
 from sim.ledger import CostLedger
@@ -148,7 +149,11 @@ class SocialDomainModel(mesa.Model):
         Callers never schedule in the past.
         """
         timer = Timer(at, function)
-        self._event_list.add_event(timer)
+        queue = self._event_list
+        if at < queue.limit:  # `TupleEventList.add_event`, inlined: a run schedules about a million timers
+            heappush(queue._events, (at, DEFAULT_PRIORITY, timer.unique_id, timer))
+        else:
+            queue.park((at, DEFAULT_PRIORITY, timer.unique_id, timer))
         return timer
 
     def _advance_time(self, until: float) -> None:
