@@ -182,8 +182,7 @@ class SocialDomainModel(mesa.Model):
         day = int(round(self.time))
         self.daily.append((day, self.n_open, self.ledger.total, self.trust.mean(self.time)))
         for org in self.organisations:
-            in_help = sum([p.cases for p in org.professionals])
-            self.daily_org.append((day, org.name, org.intake_list.length, org.waiting(), in_help, org.utilisation()))
+            self.daily_org.append((day, org.name, org.intake_list.length, org.waiting(), org.cases, org.utilisation()))
 
     def run(self) -> None:
         """Run to the horizon and close the books."""

@@ -66,6 +66,7 @@ class Organisation(mesa.Agent):
             p.listed = True
         self.breadth_staff: dict[int, list[Professional]] = {}
         self._capacity: float | None = None
+        self.cases = 0  # episodes in help with its staff (the sum of their ``cases``, kept as it changes)
 
     def covers(self, domain: int, severity: float) -> bool:
         """Whether the mandate covers this need (domain and severity ceiling)."""

@@ -452,6 +452,7 @@ class Pathway:
         fam.ever_helped = True
         p.committed += m.help_hours[ep.domain]
         p.cases += 1
+        p.organisation.cases += 1
         shape = self.sc.help_effect_shape
         ep.help_effect = 1.0 if shape is None else m.help_effect_q(m.rand.uniform("help_effect", fam.fid, ep.domain, ep.problem_id, ep.attempt, ep.n_help))
         ep.queue_enter = now  # start of the help segment
@@ -506,6 +507,7 @@ class Pathway:
             ep.cost += m.ledger.book_segment(ep.queue_enter, now, org.payer, "help", org.name, per_day, hours / 7.0)
         p.committed -= hours
         p.cases -= 1
+        org.cases -= 1
         ep.helper = None
         ep.hz_t = now
         ep.help_drop_t = INF

@@ -151,7 +151,7 @@ class World:
 
     def in_help_now(self) -> int:
         """Episodes in help now."""
-        return sum(p.cases for o in self.model.organisations for p in o.professionals)
+        return sum(o.cases for o in self.model.organisations)
 
     def cost_total(self) -> float:
         """Euros booked since day 0."""
