@@ -1,7 +1,8 @@
 """SocialDomainModel: families, organisations and levers in event-driven time.
 
 One run: a closed population of families over ``warm_up_days + horizon_days``.
-Time is continuous (days); every process is an event on Mesa's event list, so
+Time is continuous (days); every process is an event on the model's event list
+(Mesa's interface and order, a faster heap: `sim.events`), so
 a run's cost grows with its events, not with families x days. ``step`` runs
 once a day only to sample the daily series (aggregate counters, no loop over
 families). During warm-up every arm lives the status quo with identical draws;
