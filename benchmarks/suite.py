@@ -40,7 +40,9 @@ def full() -> tuple[list[Workload], dict[str, Any]]:
         Workload("viewer", "viewer", {"n_families": 300, "warm_days": 400, "days": 300}, 3,
                  "viewer: 2 worlds of 300 families, one simulated day (run_for(1) each)", "95th percentile <= 20 ms",
                  limits={"step_p95_s": 0.020}),
-        Workload("sweep", "sweep", dict(POLICY, runs=16), 2, "sweep: 16 policy runs on 2 workers against 1",
+        # Three repeats: the speed-up is a ratio of two wall times, so one disturbed half moves it a lot (a run
+        # on this shared machine measured 1.59x, 1.69x, and 2.0x minutes later on the same commit).
+        Workload("sweep", "sweep", dict(POLICY, runs=16), 3, "sweep: 16 policy runs on 2 workers against 1",
                  "speed-up >= 1.8", limits={"speedup_min": 1.8}),
     ]
     for n, reps in ((1_000, 3), (3_000, 3), (30_000, 2), (100_000, 1)):
