@@ -318,7 +318,10 @@ class Pathway:
     def _repeated(self, ep: NeedEpisode) -> bool:
         if ep.intakes > 0:
             return True
-        return any(o is not ep and o.intakes > 0 for o in ep.family.open.values())
+        for o in ep.family.open.values():  # a loop, not any(<generator>): called for every intake
+            if o.intakes > 0 and o is not ep:
+                return True
+        return False
 
     def intake_started(self, ep: NeedEpisode, org: Organisation) -> None:
         """The desk takes the episode: stop its waiting clocks."""
