@@ -318,7 +318,7 @@ class Pathway:
     def _repeated(self, ep: NeedEpisode) -> bool:
         if ep.intakes > 0:
             return True
-        for o in ep.family.open.values():  # a loop, not any(<generator>): called for every intake
+        for o in ep.family.open.values():  # noqa: SIM110 - a loop, not any(<generator>): called for every intake
             if o.intakes > 0 and o is not ep:
                 return True
         return False
