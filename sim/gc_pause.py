@@ -1,4 +1,4 @@
-"""Pause Python's cyclic garbage collector while a model is built and run.
+"""Pause Python's cyclic garbage collector while a model is built, run and its tables collected.
 
 A run allocates millions of long-lived objects (families, episodes, events) and
 almost no cyclic garbage: reference counting frees everything else (a whole

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from sim.gc_pause import cyclic_gc_paused
+
 if TYPE_CHECKING:
     from sim.model import SocialDomainModel
 
@@ -139,9 +141,12 @@ def collect(model: SocialDomainModel) -> RunResult:
     """All outputs of a finished run."""
     if not model.finished:
         raise RuntimeError("run the model before collecting its outputs")
-    ep = episode_table(model)
-    ledger = ledger_table(model)
-    daily = pd.DataFrame(model.daily, columns=["day", "active_episodes", "cumulative_cost", "mean_trust"])
-    daily_org = pd.DataFrame(model.daily_org, columns=["day", "organisation", "intake_queue", "waiting", "in_help", "utilisation"])
-    queues = pd.DataFrame(model.queue_log, columns=["organisation", "queue", "episode", "enter_day", "leave_day", "how"])
-    return RunResult(ep, ledger, daily, daily_org, queues, summarise(model, ep, ledger))
+    # The tables allocate hundreds of thousands of objects next to the run's millions: automatic cyclic
+    # collections in between would walk the run's objects again and again (0.5 s of 1.8 s at 100,000 families).
+    with cyclic_gc_paused():
+        ep = episode_table(model)
+        ledger = ledger_table(model)
+        daily = pd.DataFrame(model.daily, columns=["day", "active_episodes", "cumulative_cost", "mean_trust"])
+        daily_org = pd.DataFrame(model.daily_org, columns=["day", "organisation", "intake_queue", "waiting", "in_help", "utilisation"])
+        queues = pd.DataFrame(model.queue_log, columns=["organisation", "queue", "episode", "enter_day", "leave_day", "how"])
+        return RunResult(ep, ledger, daily, daily_org, queues, summarise(model, ep, ledger))
