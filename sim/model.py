@@ -189,14 +189,14 @@ class SocialDomainModel(mesa.Model):
         """Run to the horizon and close the books."""
         if self.finished:
             raise RuntimeError("this model has already run; build a new one")
-        with cyclic_gc_paused():
+        with cyclic_gc_paused():  # closing the books walks every episode too
             self.run_until(self.end_time)
-        now = self.end_time
-        self.pathway.finish(now)
-        for lever in vars(self.levers).values():
-            lever.finish(now)
-        for org in self.organisations:
-            org.intake_list.close(now)
-            for lst in org.help_lists.values():
-                lst.close(now)
+            now = self.end_time
+            self.pathway.finish(now)
+            for lever in vars(self.levers).values():
+                lever.finish(now)
+            for org in self.organisations:
+                org.intake_list.close(now)
+                for lst in org.help_lists.values():
+                    lst.close(now)
         self.finished = True
