@@ -75,7 +75,8 @@ def _brief(w: Workload, r: dict[str, Any]) -> str:
     if w.kind == "viewer":
         return f"median day step {sorted(r['steps'])[len(r['steps']) // 2] * 1000:.2f} ms"
     if w.kind == "sweep":
-        return f"1 worker {r['seconds_1']:.1f} s, 2 workers {r['seconds_2']:.1f} s, speed-up {r['speedup']:.2f}x"
+        return (f"1 worker {r['seconds_1']:.1f} s, 2 workers {r['seconds_2']:.1f} s, speed-up {r['speedup']:.2f}x "
+                f"(start-up {r['start_1']:.1f} s and {r['start_2']:.1f} s; cold speed-up {r['speedup_cold']:.2f}x)")
     return f"profiled {r['total_s']:.2f} s"
 
 
