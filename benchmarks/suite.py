@@ -30,7 +30,7 @@ class Workload:
 
 
 def full() -> tuple[list[Workload], dict[str, Any]]:
-    """The full benchmark (about 5-8 minutes on a quiet 2-core machine) and the scaling series' target."""
+    """The full benchmark (about 8 minutes on a quiet 2-core machine) and the scaling series' target."""
     wl = [
         Workload("policy", "run", POLICY, 5, "policy run: 10,000 families, 3 years, sociaal_domein, fragmented",
                  "median <= 2 s", limits={"seconds": 2.0}),
