@@ -17,7 +17,6 @@ events (the daily step, `schedule_event`) go through the same list unchanged.
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Callable
 from heapq import heapify, heappop, heappush, nsmallest
 from typing import Any
@@ -163,7 +162,7 @@ def advance(model: Any, until: float) -> int:
     """
     queue = model._event_list
     events = queue._events
-    pop = heapq.heappop
+    pop = heappop
     executed = 0
     while events or queue.refill():
         head = events[0]

@@ -71,7 +71,7 @@ class Family(mesa.Agent):
         ep = self.open.get(d)
         if ep is None:
             return 0.0
-        return (1.0 - self.model.spec.coupling.eta_help) if ep.state == "in_help" else 1.0
+        return self.model.in_help_activity if ep.state == "in_help" else 1.0
 
     def refresh_onsets(self, now: float) -> None:
         """Account the integrated onset rates up to now, recompute rates and re-arm the clock."""

@@ -32,6 +32,8 @@ class Organisation(mesa.Agent):
         professionals: its staff.
         intake_list: the intake desk's queue.
         help_lists: a waiting list per domain of the mandate.
+        capacity: productive hours per week of its staff.
+        cases: episodes in help with its staff now.
     """
 
     def __init__(self, model: mesa.Model, spec: OrgSpec, index: int, domain_index: dict[str, int], log: list[tuple]) -> None:
@@ -62,11 +64,9 @@ class Organisation(mesa.Agent):
         # go stale when hours are taken and are dropped when met; `pull_work`, which runs whenever hours free
         # up, puts a professional back (``p.listed`` keeps her in the heap once).
         self._free_depth: dict[int, list[int]] = {d: list(range(len(ps))) for d, ps in self.by_depth.items()}
-        for p in self.professionals:
-            p.listed = True
         self.breadth_staff: dict[int, list[Professional]] = {}
-        self._capacity: float | None = None
-        self.cases = 0  # episodes in help with its staff (the sum of their ``cases``, kept as it changes)
+        self.capacity = sum([p.capacity for p in self.professionals])  # weekly hours; staff never change in a run
+        self.cases = 0  # the sum of its staff's ``cases``, kept as they change
 
     def covers(self, domain: int, severity: float) -> bool:
         """Whether the mandate covers this need (domain and severity ceiling)."""
@@ -171,9 +171,7 @@ class Organisation(mesa.Agent):
 
     def utilisation(self) -> float:
         """Share of productive hours held by cases and reservations."""
-        # List comprehensions: the same additions in the same order as a generator, faster (a region samples
-        # hundreds of professionals a day); capacity never changes, so its total is summed once.
-        cap = self._capacity
-        if cap is None:
-            cap = self._capacity = sum([p.capacity for p in self.professionals])
+        # A list comprehension: the same additions in the same order as a generator, faster (a region samples
+        # hundreds of professionals a day).
+        cap = self.capacity
         return (sum([p.committed + p.reserved for p in self.professionals]) / cap) if cap else 0.0
