@@ -1,8 +1,9 @@
 """NeedEpisode: one attempt on one problem of one family (a record, not an agent).
 
 An episode runs from onset (or re-signal after a crisis) to exactly one
-outcome: ``resolved`` (by help or by remission), ``dropped_out``, ``crisis``
-or, at the horizon, ``ongoing`` (DESIGN-NOTES A1). A dropped-out need goes on
+outcome: ``resolved`` (by help or by remission), ``dropped_out``, ``crisis``,
+``moved`` (the family left the population: `sim.population`) or, at the
+horizon, ``ongoing`` (DESIGN-NOTES A1). A dropped-out need goes on
 as a new latent episode of the same problem (attempt k+1) at its current
 severity; a crisis goes on as a new signalled episode with priority.
 
@@ -37,7 +38,8 @@ RESOLVED = "resolved"
 DROPPED_OUT = "dropped_out"
 CRISIS = "crisis"
 ONGOING = "ongoing"
-OUTCOMES = (RESOLVED, DROPPED_OUT, CRISIS, ONGOING)
+MOVED = "moved"  # the family left the population (moved away, or its youngest child aged out): censored like ongoing
+OUTCOMES = (RESOLVED, DROPPED_OUT, CRISIS, ONGOING, MOVED)
 
 
 class NeedEpisode:
@@ -59,7 +61,8 @@ class NeedEpisode:
         "handoffs", "intakes", "professionals", "cost", "org", "prev_org",
         "timer", "timer_kind", "hz_t", "sig_used", "sig_E", "sig_a", "sig_b", "rem_used", "rem_E",
         "queue_token", "queue_enter", "queue_band", "n_queue", "helper", "help_fit", "help_effect",
-        "flex", "unmet", "wait_marks", "n_help", "n_doors", "recurring_from", "help_drop_t", "light_intake", "__weakref__",
+        "flex", "unmet", "wait_marks", "n_help", "n_doors", "recurring_from", "help_drop_t", "light_intake", "decision_at", "calm_until",
+        "__weakref__",
     )
 
     def __init__(self, model, uid: int, family: Family, domain: int, problem_id: int, attempt: int,
@@ -116,6 +119,8 @@ class NeedEpisode:
         self.recurring_from: int | None = None
         self.help_drop_t = math.inf
         self.light_intake = False
+        self.decision_at = math.inf  # when the access decision is due (INF: at the next case-table meeting)
+        self.calm_until = 0.0  # no crisis before this time (crisis care and its refractory period)
 
     def severity(self, t: float) -> float:
         """Severity at time ``t`` (piecewise linear growth or exponential decay)."""

@@ -46,7 +46,9 @@ class Family(mesa.Agent):
         super().__init__(model)
         self.fid = fid
         self.vulnerability = vulnerability
-        self.engagement = engagement
+        self.e0 = engagement  # its own level, toward which engagement relaxes between events
+        self._e = engagement
+        self._e_t = 0.0
         self.informal_support = informal_support
         self.open: dict[int, NeedEpisode] = {}
         self.coordinator: Professional | None = None
@@ -62,9 +64,31 @@ class Family(mesa.Agent):
         self._onset_event = None
         self._onset_domain = -1
         self.problems = 0
+        self.slot = fid  # its place in model.families (a family that enters later takes a leaver's place)
+        self.departed = False
+        self.exit_reason = ""
         self.ever_signalled = False
         self.ever_dropped = False
         self.ever_helped = False
+
+    @property
+    def engagement(self) -> float:
+        """Engagement now: between events it relaxes toward the family's own level ``e0`` (docs/design.md A9).
+
+        ``e0 + (e - e0) * exp(-xi * dt)``, with xi the scenario's ``engagement_recovery_per_year``; without
+        recovery a bad experience lowers engagement for good, so the population's engagement would drift down for
+        as long as a run lasts and the status quo would be a trend.
+        """
+        xi = self.model.engagement_recovery
+        if not xi:
+            return self._e
+        dt = self.model.time - self._e_t
+        return self.e0 + (self._e - self.e0) * math.exp(-xi * dt) if dt > 0.0 else self._e
+
+    @engagement.setter
+    def engagement(self, value: float) -> None:
+        self._e = value
+        self._e_t = self.model.time
 
     def activity(self, d: int) -> float:
         """a_d of the coupling: 1 open and not in help, 1 - eta in help, 0 closed (inlined in `refresh_onsets` for speed)."""
@@ -131,6 +155,10 @@ class Family(mesa.Agent):
         self.onset_E[d] = self.model.rand.exponential("onset", self.fid, d, self.onset_k[d])
         self.onset_used[d] = 0.0
         self.model.pathway.new_problem(self, d, now)
+
+    def leave(self) -> None:
+        """The family's exit time came: it leaves the population (`sim.population`)."""
+        self.model.flows.leave(self)
 
     def refresh_onsets_account(self, now: float) -> None:
         """Bring the integrated rates up to now without re-arming (before a state change)."""

@@ -40,6 +40,7 @@ from sim.levers import (
 from sim.organisation import Organisation
 from sim.pathway import Pathway
 from sim.places import WaitingPlaces
+from sim.population import PopulationFlows
 from sim.streams import KeyedRandom, beta_from_mean, beta_table, gamma_mean_one, gamma_table
 from sim.trust import TrustNetwork
 
@@ -93,6 +94,7 @@ class SocialDomainModel(mesa.Model):
         self.wait_dropout = sc.behaviour.wait_dropout_hazard
         self.help_dropout = sc.behaviour.help_dropout_hazard
         self.one_minus_mean_e0 = 1.0 - sc.engagement_mean
+        self.engagement_recovery = sc.behaviour.engagement_recovery
 
         self.queue_log: list[tuple] = []
         self.organisations = [Organisation(self, spec, i, index, self.queue_log) for i, spec in enumerate(sc.organisations.values())]
@@ -108,6 +110,14 @@ class SocialDomainModel(mesa.Model):
         self.places = WaitingPlaces(self)
         self.breakdown = HelpBreakdown(self)
         self.contacts = ContactPoints(self)
+        self.flows = PopulationFlows(self)
+        # The organisation whose staff give crisis care in each domain (docs/design.md A4): the domain's
+        # ``crisis_care_organisation``, else the first organisation in the file with professionals in the domain.
+        self.crisis_care_org = []
+        for d, spec in zip(names, self.domain_specs, strict=True):
+            chosen = spec.crisis_care_organisation
+            org = self.org_by_name[chosen] if chosen else next((o for o in self.organisations if index[d] in o.by_depth), None)
+            self.crisis_care_org.append(org)
 
         ls = config.levers
         self.levers = SimpleNamespace(
@@ -134,8 +144,10 @@ class SocialDomainModel(mesa.Model):
         v, e, i = v.tolist(), e.tolist(), i.tolist()
         with cyclic_gc_paused():
             self.families = [Family(self, k, v[k], e[k], i[k], [-math.log(u) for u in onset_u[k]]) for k in range(n)]
+            self.family_index = {fam.fid: fam for fam in self.families}  # every family that ever lived here, by number
             for fam in self.families:
                 fam.refresh_onsets(0.0)
+                self.flows.schedule(fam, 0.0)
 
         self.daily: list[tuple] = []
         self.daily_org: list[tuple] = []

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 
+from sim.episode import INTAKE
 from sim.professional import Professional
 from sim.waiting_list import WaitingList
 
@@ -111,7 +112,8 @@ class Organisation(mesa.Agent):
         ep = self.intake_busy
         self.intake_busy = None
         self._intake_event = None
-        self.model.pathway.intake_done(ep, self)
+        if ep.state == INTAKE:  # not if the family left the population during its intake
+            self.model.pathway.intake_done(ep, self)
         self.start_next_intake()
 
     # --- help --------------------------------------------------------------------

@@ -5,7 +5,8 @@ Metrics are computed on the measurement window after warm-up. Definitions
 window* and labelled "among helped"; the share helped within 98 days of signal
 (Treeknorm total) counts every signalled episode with 98 days of follow-up, so
 dropout, crisis and remission are competing outcomes, not silently dropped.
-Episodes still open at the horizon are ``ongoing`` (right-censored).
+Episodes still open at the horizon are ``ongoing`` (right-censored); episodes of a family that left the
+population end as ``moved``, censored in the same way (never help, dropout or crisis).
 """
 
 from __future__ import annotations
@@ -134,6 +135,9 @@ def summarise(model: SocialDomainModel, ep: pd.DataFrame, ledger: pd.DataFrame) 
         "professionals_per_family": float(fam_eps.professionals.sum().mean()) if len(sig) else None,
         "unmet_need_severity_days": float(ep.unmet_severity_days.sum()),
         "ongoing_at_horizon": int((ep.outcome == "ongoing").sum()),
+        "moved": int(((ep.outcome == "moved") & (ep.end_day >= w0)).sum()),
+        "families_left": int(model.flows.left),
+        "families_entered": int(model.flows.entered),
     }
 
 

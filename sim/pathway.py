@@ -31,6 +31,7 @@ from sim.episode import (
 from sim.prerequisites import decision_delay
 
 if TYPE_CHECKING:
+    from sim.scenario import CrisisCare
     from sim.family import Family
     from sim.model import SocialDomainModel
     from sim.organisation import Organisation
@@ -50,6 +51,9 @@ class Pathway:
         self.b = sc.behaviour
         self.light = sc.light_threshold
         self.theta = sc.resolution_threshold
+        # Remission at every severity (docs/design.md A3): the hazard mu * h(s), h = 1 up to the light threshold and
+        # exp(-k (s - light)) above it. None keeps the older form in which only light needs remit (k infinite).
+        self.decay = sc.remission_severity_decay
 
     # --- creation --------------------------------------------------------------------
     def _new_episode(self, family: Family, d: int, now: float, severity: float, problem_id: int, attempt: int,
@@ -97,7 +101,36 @@ class Pathway:
         return a, self.b.signal_rate * fam.engagement
 
     def _remission_rate(self, ep: NeedEpisode) -> float:
+        """mu: the remission hazard of a light need of this family (per day)."""
         return self.m.remission[ep.domain] * (1.0 + self.sc.informal_support_effect * ep.family.informal_support)
+
+    def _h(self, s: float) -> float:
+        """h(s): the remission hazard at severity s as a share of the light-need hazard."""
+        return 1.0 if s <= self.light else math.exp(-self.decay * (s - self.light))
+
+    def _h_int(self, s: float) -> float:
+        """H(s), the integral of h from 0 to s."""
+        light, k = self.light, self.decay
+        if s <= light:
+            return s
+        return light + ((1.0 - math.exp(-k * (s - light))) / k if k > 0.0 else s - light)
+
+    def _remission_time(self, s: float, g: float, now: float, rest: float) -> float:
+        """When the integrated hazard, growing along s + g (t - now), adds ``rest`` (in units of mu); INF if never before s = 1."""
+        if g <= 0.0:
+            return now + rest / self._h(s)
+        y = self._h_int(s) + rest * g  # the H value at which remission happens
+        light, k = self.light, self.decay
+        if y <= light:
+            target = y
+        elif k > 0.0:
+            x = 1.0 - k * (y - light)
+            if x <= 0.0:
+                return INF
+            target = light - math.log(x) / k
+        else:
+            target = y
+        return now + (target - s) / g if target < 1.0 else INF
 
     def account(self, ep: NeedEpisode, now: float) -> None:
         """Add the integrated signal and remission hazards since the last accounting."""
@@ -110,9 +143,16 @@ class Pathway:
         if ep.state == LATENT:
             dt = now - t0
             ep.sig_used += (ep.sig_a + ep.sig_b * s0) * dt + ep.sig_b * g * dt * dt / 2.0
-        if s0 < self.light:
-            t_cross = t0 + (self.light - s0) / g if g > 0 else INF
-            ep.rem_used += self._remission_rate(ep) * ((now if now < t_cross else t_cross) - t0)
+        k = self.decay
+        if k is None:  # only light needs remit: the hazard stops where severity crosses the light threshold
+            if s0 < self.light:
+                t_cross = t0 + (self.light - s0) / g if g > 0 else INF
+                ep.rem_used += self._remission_rate(ep) * ((now if now < t_cross else t_cross) - t0)
+        elif g > 0:  # the hazard mu * h(s) integrated along the linear severity path: (mu / g) * (H(s1) - H(s0))
+            s1 = s0 + g * (now - t0)
+            ep.rem_used += self._remission_rate(ep) / g * (self._h_int(s1 if s1 < 1.0 else 1.0) - self._h_int(s0))
+        else:
+            ep.rem_used += self._remission_rate(ep) * self._h(s0) * (now - t0)
         ep.hz_t = now
 
     def arm(self, ep: NeedEpisode, now: float, t_other: float = INF, kind_other: str = "") -> None:
@@ -125,17 +165,26 @@ class Pathway:
             t_crisis = now + (1.0 - s) / g if g > 0 else INF
             if s >= 1.0:
                 t_crisis = now
+            if t_crisis < ep.calm_until:  # crisis care and its refractory period: no new crisis of this problem yet
+                t_crisis = ep.calm_until
             if t_crisis < best_t:
                 best_t, best_k = t_crisis, "crisis"
             mu = self._remission_rate(ep)
-            if s < self.light and mu > 0:
-                t_cross = now + (self.light - s) / g if g > 0 else INF
+            if mu > 0 and (s < self.light or self.decay is not None):
                 E = ep.rem_E
                 if E < 0.0:  # first needed now; a keyed draw, so drawing it late gives the same number
                     E = ep.rem_E = self.m.rand.exponential("remission", ep.family.fid, ep.domain, ep.problem_id, ep.attempt)
                 rest = E - ep.rem_used
-                t_rem = now + (rest if rest > 0.0 else 0.0) / mu
-                if t_rem < t_cross and t_rem < best_t:
+                if rest < 0.0:
+                    rest = 0.0
+                if self.decay is None:
+                    t_cross = now + (self.light - s) / g if g > 0 else INF
+                    t_rem = now + rest / mu
+                    if t_rem >= t_cross:
+                        t_rem = INF
+                else:
+                    t_rem = self._remission_time(s, g, now, rest / mu)
+                if t_rem < best_t:
                     best_t, best_k = t_rem, "remission"
             if ep.state == LATENT:
                 a, b = self._signal_terms(ep)
@@ -355,7 +404,7 @@ class Pathway:
                 self.end(ep, DROPPED_OUT, "intake")
                 return
         s = ep.severity(now)
-        if s >= 1.0:
+        if s >= 1.0 and now >= ep.calm_until:
             self.crisis(ep)
             return
         if not (org.covers(ep.domain, s) and org.can_help(ep.domain, s)):
@@ -364,9 +413,11 @@ class Pathway:
         if org.spec.access == "decision" and not m.levers.mandate.skip_decision(ep, org):
             ep.state = DECISION
             if m.levers.case_table.decides(fam):
+                ep.decision_at = INF  # the next case-table meeting decides
                 self._arm_waiting(ep, now)
             else:
-                self._arm_waiting(ep, now, now + decision_delay(ep, org.spec, now), "decided")
+                ep.decision_at = now + decision_delay(ep, org.spec, now)
+                self._arm_waiting(ep, now, ep.decision_at, "decided")
             return
         self.to_help_queue(ep, org)
 
@@ -558,16 +609,26 @@ class Pathway:
             if in_help:
                 fam.engagement *= (1.0 - self.b.delta_dropout)
             nxt = self._new_episode(fam, ep.domain, now, s_now, ep.problem_id, ep.attempt + 1, ep.problem_onset)
+            nxt.calm_until = ep.calm_until  # a dropout does not end a refractory period after crisis care
             fam.open[ep.domain] = nxt
             self.arm(nxt, now)
         self.family_changed(fam)
 
     def crisis(self, ep: NeedEpisode, reason: str = "crisis") -> None:
-        """Severity reached 1, or help broke down: crisis cost, engagement change, and a priority re-signal."""
+        """Severity reached 1, or help broke down: crisis cost, crisis care, engagement change, and what follows.
+
+        With the scenario's ``crisis_care`` (docs/design.md A4): the crisis is a spell of crisis care that reserves
+        staff hours of the domain's care organisation for its length, the problem goes on at the post-crisis severity
+        with no new crisis before the spell and a refractory period have passed, and a family that was waiting
+        (intake queue, decision, waiting list) keeps its place there, triaged ahead on a triaged list. Without it, a
+        crisis is a cost outside the model's capacity and the problem is signalled again with priority.
+        """
         m = self.m
         now = m.time
         dom = m.domain_specs[ep.domain]
         fam = ep.family
+        state, org, token = ep.state, ep.org, ep.queue_token
+        care = self.sc.crisis_care
         self.end(ep, CRISIS, reason)
         cost, payer = (dom.crisis_cost, dom.crisis_payer) if reason == "crisis" else m.breakdown.cost(ep)
         ep.cost += m.ledger.book(now, payer, "crisis", "crisis_services", cost)
@@ -578,7 +639,53 @@ class Pathway:
         nxt.priority = True
         nxt.hz_t = now
         fam.open[ep.domain] = nxt
-        self.signal(nxt, now)
+        if care is None:
+            self.signal(nxt, now)
+            return
+        ep.cost += self._crisis_care(ep, care, now)
+        nxt.calm_until = now + care.days + care.refractory_days
+        if reason != "crisis" or state not in (INTAKE_QUEUE, WAITING, DECISION):
+            self.signal(nxt, now)
+            return
+        # The family keeps its place: the continuation takes over the queue position (and the decision) of the
+        # episode that ended in crisis.
+        nxt.signal = now
+        nxt.org, nxt.prev_org, nxt.n_doors, nxt.flex = org, ep.prev_org, ep.n_doors, ep.flex
+        nxt.state = state
+        if state == INTAKE_QUEUE:
+            org.intake_list.reinsert(nxt, now, token)
+            self._arm_waiting(nxt, now)
+        elif state == WAITING:
+            org.help_lists[nxt.domain].reinsert(nxt, now, token)
+            self._arm_waiting(nxt, now)
+        else:
+            nxt.decision_at = ep.decision_at
+            if nxt.decision_at < INF:
+                self._arm_waiting(nxt, now, nxt.decision_at, "decided")
+            else:
+                self._arm_waiting(nxt, now)
+        self.family_changed(fam)
+
+    def _crisis_care(self, ep: NeedEpisode, care: CrisisCare, now: float) -> float:
+        """Reserve the crisis-care hours for the spell from the care organisation's professional with most room.
+
+        Returns the cost booked on the episode (the spell's hours at the organisation's hourly cost, category crisis).
+        """
+        m = self.m
+        org = m.crisis_care_org[ep.domain]
+        if org is None or care.hours_per_week <= 0.0:
+            return 0.0
+        staff = org.by_depth[ep.domain]
+        p = staff[0]
+        for q in staff:
+            if q.free_hours > p.free_hours:
+                p = q
+        hours = care.hours_per_week
+        p.reserve(hours)
+        end = now + care.days
+        if end <= m.end_time:
+            m.schedule_at(lambda: p.release(hours), end)
+        return m.ledger.book_segment(now, end, org.payer, "crisis", org.name, hours / 7.0 * org.hourly_cost, hours / 7.0)
 
     def _maybe_recur(self, ep: NeedEpisode, now: float) -> None:
         m = self.m
@@ -600,7 +707,7 @@ class Pathway:
         now = m.time
         fam = dormant.family
         d = dormant.domain
-        if d in fam.open:
+        if d in fam.open or fam.departed:
             return
         s0 = self.draw_severity(fam, d, dormant.problem_id, dormant.attempt)
         ep = self._new_episode(fam, d, now, s0, dormant.problem_id, dormant.attempt, now)
@@ -613,6 +720,8 @@ class Pathway:
     # --- coupling inside a family -------------------------------------------------------------
     def family_changed(self, fam: Family) -> None:
         """Propagate a change of one need to the family's other needs, levers and onset clocks."""
+        if fam.departed:  # it is leaving: its needs are being closed, nothing is re-planned
+            return
         m = self.m
         now = m.time
         m.levers.coordinator.on_family_change(fam)

@@ -52,6 +52,7 @@ class Domain:
     post_crisis_severity: float
     waiting_place: WaitingPlace | None = None
     breakdown: Breakdown | None = None
+    crisis_care_organisation: str | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,36 @@ class Organisation:
 
 
 @dataclass(frozen=True)
+class CrisisCare:
+    """Crisis care: the spell of care a crisis starts (capacity in hours, then a refractory period).
+
+    Attributes:
+        days: length of the crisis-care spell.
+        hours_per_week: staff hours the spell reserves from the care organisation's professionals.
+        refractory_days: after the spell, days in which the same problem cannot be in crisis again.
+    """
+
+    days: float
+    hours_per_week: float
+    refractory_days: float
+
+
+@dataclass(frozen=True)
+class Population:
+    """Flows of families into and out of the population (rates per day).
+
+    Attributes:
+        turnover: hazard of a family leaving the population (moving away, or no longer in it for another reason);
+            a new family takes its place.
+        age_out_days: days until the youngest child leaves the scenario's age range (None: an adult population,
+            no ageing out). Initial ages follow the stationary distribution of the two flows.
+    """
+
+    turnover: float = 0.0
+    age_out_days: float | None = None
+
+
+@dataclass(frozen=True)
 class Behaviour:
     """How families and professionals act: signalling, dropout, engagement (per day)."""
 
@@ -95,6 +126,7 @@ class Behaviour:
     delta_crisis: float
     gamma_resolve: float
     refusal_retry_days: float
+    engagement_recovery: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -181,6 +213,9 @@ class Scenario:
     sources: dict[str, str]
     provenance: tuple[Provenance, ...] = field(default=(), repr=False)
     choices: dict[str, Any] = field(default_factory=dict)
+    flows: Population = field(default_factory=Population)
+    remission_severity_decay: float | None = None
+    crisis_care: CrisisCare | None = None
 
     @property
     def domain_names(self) -> tuple[str, ...]:
@@ -213,9 +248,17 @@ def _read_domain(name: str, r: Reader, names: tuple[str, ...]) -> Domain:
         post_crisis_severity=r.number("post_crisis_severity", 0.0, 1.0, lo_open=True),
         waiting_place=read_waiting_place(r.child("waiting_place"), PAYERS) if r.has("waiting_place") else None,
         breakdown=read_breakdown(r.child("breakdown"), names, PAYERS) if r.has("breakdown") else None,
+        crisis_care_organisation=r.string("crisis_care_organisation") if r.has("crisis_care_organisation") else None,
     )
     r.finish()
     return d
+
+
+def _read_crisis_care(r: Reader) -> CrisisCare:
+    cc = CrisisCare(days=r.number("days", 0.0, 365.0, lo_open=True), hours_per_week=r.number("hours_per_week", 0.0, 40.0),
+                    refractory_days=r.number("refractory_days", 0.0, 3650.0))
+    r.finish()
+    return cc
 
 
 def _read_organisation(name: str, r: Reader, domains: dict[str, Domain]) -> Organisation:
@@ -358,6 +401,7 @@ def load_scenario(name_or_path: str | Path, overrides: Mapping[str, Any] | None 
         delta_crisis=b.number("delta_crisis", -0.2, 0.3),
         gamma_resolve=b.probability("gamma_resolve"),
         refusal_retry_days=b.number("refusal_retry_days", 0.0, 365.0),
+        engagement_recovery=_per_day(b.number("engagement_recovery_per_year", 0.0, 10.0, default=0.0)),
     )
     b.finish()
     c = r.child("coupling")
@@ -415,6 +459,19 @@ def load_scenario(name_or_path: str | Path, overrides: Mapping[str, Any] | None 
         raise InputError("levers.entry_organisation", entry, "an organisation with professionals", where)
 
     help_shape = r.raw("help_effect_shape", None)
+    age_out = pop.raw("age_out_years", None)
+    flows = Population(
+        turnover=_per_day(pop.number("turnover_per_year", 0.0, 10.0, default=0.0)),
+        age_out_days=None if age_out is None else 365.0 * pop.number("age_out_years", 0.0, 100.0, lo_open=True),
+    )
+    decay = r.raw("remission_severity_decay", None)
+    crisis_care = _read_crisis_care(r.child("crisis_care")) if r.has("crisis_care") else None
+    for dom in domains.values():
+        org = dom.crisis_care_organisation
+        if org is not None and (org not in organisations or not organisations[org].professionals.get(dom.name)):
+            staffed = [o for o, spec in organisations.items() if spec.professionals.get(dom.name)]
+            raise InputError(f"domains.{dom.name}.crisis_care_organisation", org,
+                             f"an organisation with professionals in {dom.name} ({', '.join(staffed) or 'none'})", where)
     scenario = Scenario(
         name=r.string("name"),
         description=r.string("description"),
@@ -439,6 +496,9 @@ def load_scenario(name_or_path: str | Path, overrides: Mapping[str, Any] | None 
         sources=dict(sources),
         provenance=tuple(prov),
         choices=choices,
+        flows=flows,
+        remission_severity_decay=None if decay is None else r.number("remission_severity_decay", 0.0, 100.0),
+        crisis_care=crisis_care,
     )
     pop.finish()
     r.finish()

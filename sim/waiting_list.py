@@ -51,20 +51,30 @@ class WaitingList:
         self._t = t
 
     def push(self, ep: NeedEpisode, t: float) -> None:
-        """Add an episode; it records its token, entry time and band."""
-        self._advance(t)
+        """Add an episode at the back of its band; it records its token, entry time and band."""
         self._seq += 1
+        self._enter(ep, t, self._seq)
+
+    def _enter(self, ep: NeedEpisode, t: float, token: int) -> None:
+        self._advance(t)
         band = 0
         if self.triage:
             band = -min(TRIAGE_BANDS - 1, int(ep.severity(t) * TRIAGE_BANDS)) - (TRIAGE_BANDS if ep.priority else 0)
-        ep.queue_token = self._seq
+        ep.queue_token = token
         ep.queue_enter = t
         ep.queue_band = band
-        entry = (band, self._seq, ep.uid, ep)
+        entry = (band, token, ep.uid, ep)
         heapq.heappush(self._heap, entry)
         if self.light is not None and ep.severity(t) <= self.light:
             heapq.heappush(self._light_heap, entry)
         self.length += 1
+
+    def reinsert(self, ep: NeedEpisode, t: float, token: int) -> None:
+        """Put ``ep`` on the list at the place ``token`` held (a continuation after a crisis keeps the family's place).
+
+        The band is computed as `push` does, so on a triaged list a priority episode goes ahead of its old band.
+        """
+        self._enter(ep, t, token)
 
     def remove(self, ep: NeedEpisode, t: float, how: str) -> None:
         """Take an episode out early (dropout, crisis, remission, refusal)."""

@@ -14,7 +14,8 @@ import pytest
 
 from sim import RunResult, SocialDomainModel
 
-OUTCOMES = {"resolved", "dropped_out", "crisis", "ongoing"}
+OUTCOMES = {"resolved", "dropped_out", "crisis", "ongoing", "moved"}
+MOVED_REASONS = {"moved", "aged_out"}  # the family left the population (sim.population)
 CRISIS_REASONS = {"crisis", "breakdown"}  # severity reached 1, or help broke down (e.g. tenancy loss)
 EPISODE_CATEGORIES = {"intake", "help", "crisis", "flex", "place"}  # booked on an episode as well as in the ledger
 OVERHEAD_CATEGORIES = {"coordination", "case_table", "learning"}  # booked on no episode
@@ -29,6 +30,7 @@ def check_outcomes(ep: pd.DataFrame) -> None:
     assert (ep.end_reason[ongoing] == "horizon").all()
     assert set(ep.end_reason[ep.outcome == "resolved"]) <= {"help", "remission"}
     assert set(ep.end_reason[ep.outcome == "crisis"]) <= CRISIS_REASONS
+    assert set(ep.end_reason[ep.outcome == "moved"]) <= MOVED_REASONS
     ended = ep[~ongoing]
     assert (ended.end_day >= ended.onset_day).all()
     assert (ep.onset_day >= ep.problem_onset_day).all()
@@ -63,16 +65,25 @@ def check_ledger(result: RunResult, levers_on: bool) -> None:
 
 
 def check_families(model: SocialDomainModel, result: RunResult) -> None:
-    """Every family is in the accounting once; its problem count matches the episode table."""
+    """Every family is in the accounting once; the population size is constant; problem counts match the table.
+
+    Families that left were replaced by families numbered n, n + 1, ... in order of entry (sim.population).
+    """
     n = model.config.families
-    assert [f.fid for f in model.families] == list(range(n))
+    entered = model.flows.entered
+    assert len(model.families) == n and len({f.fid for f in model.families}) == n
+    assert sorted(model.family_index) == list(range(n + entered))
+    assert sum(f.departed for f in model.family_index.values()) == model.flows.left == entered
+    assert not any(f.departed for f in model.families)
     assert result.summary["families"] == n
     ep = result.episodes
-    assert ep.family.between(0, n - 1).all()
-    assert result.summary["families_served"] <= n
+    assert ep.family.between(0, n + entered - 1).all()
+    # Every need of a family that left ended when it left, as moved.
+    left = {f.fid for f in model.family_index.values() if f.departed}
+    assert ep[ep.family.isin(left)].outcome.ne("ongoing").all()
     # A family's problem count equals its number of distinct problems in the table (recurrences share a problem).
-    problems = ep.groupby("family").problem.nunique().reindex(range(n), fill_value=0)
-    onsets = pd.Series([f.problems for f in model.families])
+    problems = ep.groupby("family").problem.nunique().reindex(range(n + entered), fill_value=0)
+    onsets = pd.Series([model.family_index[k].problems for k in range(n + entered)])
     assert (problems.to_numpy() == onsets.to_numpy()).all()
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from sim.family import Family
     from sim.model import SocialDomainModel
 
 
@@ -42,6 +43,9 @@ class Lever:
 
     def on_activate(self) -> None:
         """What switching on does beyond setting ``active``; override when needed."""
+
+    def on_family_left(self, family: Family, now: float) -> None:
+        """The family left the population (`sim.population`): drop what the lever holds for it; override when needed."""
 
     def finish(self, now: float) -> None:
         """Book what is still running at the end of the run; override when needed."""

@@ -69,6 +69,12 @@ class CaseTable(Lever):
         if u < self.model.spec.levers.case_table_escalation:
             self.referred[family.fid] = family
 
+    def on_family_left(self, family: Family, now: float) -> None:
+        """A family that leaves is no longer referred to or discussed at the table."""
+        self.referred.pop(family.fid, None)
+        self.at_table.pop(family.fid, None)
+        self.considered.discard(family.fid)
+
     def decides(self, family: Family) -> bool:
         """Whether the family's decisions are taken at the table (wait for the next meeting)."""
         return self.active and family.fid in self.at_table

@@ -55,6 +55,11 @@ class FamilyCoordinator(Lever):
         p.coordinated -= 1
         p.release(lv.coordinator_hours_per_week)
 
+    def on_family_left(self, family: Family, now: float) -> None:
+        """A family that leaves gives its coordinator's hours back."""
+        if family.coordinator is not None:
+            self._release(family, now)
+
     def routes(self, family: Family) -> bool:
         """Whether the coordinator routes this family's new needs (no wrong door)."""
         return family.coordinator is not None
