@@ -31,11 +31,11 @@ from sim.episode import (
 from sim.prerequisites import decision_delay
 
 if TYPE_CHECKING:
-    from sim.scenario import CrisisCare
     from sim.family import Family
     from sim.model import SocialDomainModel
     from sim.organisation import Organisation
     from sim.professional import Professional
+    from sim.scenario import CrisisCare
 
 INF = math.inf
 TREEKNORM_DAYS = (28.0, 98.0)  # 4 and 4 + 10 weeks (NZa Treeknorm): engagement drops at each crossing (A9)

@@ -47,7 +47,7 @@ def test_remission_time_solves_the_integrated_hazard() -> None:
             assert t == pytest.approx(rest / h(s0), rel=1e-12)
             continue
         if math.isinf(t):  # no remission before the need reaches a crisis: the whole integral is below rest
-            assert quad(lambda x: h(s0 + g * x), 0.0, (1.0 - s0) / g)[0] < rest
+            assert quad(lambda x, s0=s0, g=g: h(s0 + g * x), 0.0, (1.0 - s0) / g)[0] < rest
             continue
         assert s0 + g * t < 1.0
         assert quad(lambda x, s0=s0, g=g: h(s0 + g * x), 0.0, t, points=[max(0.0, (light - s0) / g)])[0] == pytest.approx(rest, rel=1e-9)
