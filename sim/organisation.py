@@ -1,8 +1,10 @@
 """Organisation: mandate, access rule, intake desk, waiting lists, staff and payer.
 
-The intake desk is one server with ``intake_hours_per_week`` of intake time;
-an intake takes ``intake_hours`` (a light intake under a shared assessment
-takes fewer). Help has one waiting list per domain in the mandate. When a
+The intake desk is one server with ``desk_hours`` of intake time a week (the
+scenario's ``intake_hours_per_week`` scaled with the population, `sim.staffing`),
+reserved from the professionals' time; an intake takes ``intake_hours`` (a light
+intake under a shared assessment takes fewer). Staff come from `plan_staff`: the
+file's head counts scaled to the run's population, the last one part-time. Help has one waiting list per domain in the mandate. When a
 professional's hours free up she takes the first waiting episode she has fit
 for, depth before breadth (DESIGN-NOTES A7); a new episode goes to a free
 depth professional, else to a free breadth professional if it is light.
@@ -16,6 +18,7 @@ from typing import TYPE_CHECKING
 import mesa
 
 from sim.professional import Professional
+from sim.staffing import desk_shares, plan_staff
 from sim.waiting_list import WaitingList
 
 if TYPE_CHECKING:
@@ -32,7 +35,8 @@ class Organisation(mesa.Agent):
         professionals: its staff.
         intake_list: the intake desk's queue.
         help_lists: a waiting list per domain of the mandate.
-        capacity: productive hours per week of its staff.
+        capacity: productive hours per week of its staff for help and overhead.
+        desk_hours: weekly hours of its intake desk (its professionals' time, or its own desk staff if it has none).
         cases: episodes in help with its staff now.
     """
 
@@ -51,10 +55,9 @@ class Organisation(mesa.Agent):
         self.intake_busy: NeedEpisode | None = None
         self._intake_event = None
         self.professionals: list[Professional] = []
-        hours = spec.hours_per_week
-        for dom_name, count in spec.professionals.items():
-            for _ in range(count):
-                self.professionals.append(Professional(model, self, domain_index[dom_name], hours, len(self.professionals)))
+        plan = plan_staff(spec, model.spec, model.config.families)
+        for dom_name, hours in plan.professionals:
+            self.professionals.append(Professional(model, self, domain_index[dom_name], hours, len(self.professionals)))
         self.by_depth: dict[int, list[Professional]] = {}
         for p in self.professionals:
             p.pos = len(self.by_depth.setdefault(p.depth, []))
@@ -67,6 +70,23 @@ class Organisation(mesa.Agent):
         self.breadth_staff: dict[int, list[Professional]] = {}
         self.capacity = sum([p.capacity for p in self.professionals])  # weekly hours; staff never change in a run
         self.cases = 0  # the sum of its staff's ``cases``, kept as they change
+        self.desk_hours = 0.0
+        self.set_desk(plan.desk_hours)
+        # Desk busy time (days), to report the desk's load in the daily utilisation.
+        self._desk_busy = 0.0
+        self._desk_since = 0.0
+        self._desk_mark = (0.0, 0.0)  # (time, busy) at the last daily sample
+
+    def set_desk(self, hours: float) -> None:
+        """Give the intake desk ``hours`` a week, reserved from the professionals' time in proportion to their hours."""
+        self.desk_hours = hours
+        for p, share in zip(self.professionals, desk_shares([p.capacity for p in self.professionals], hours), strict=True):
+            p.desk = share
+
+    @property
+    def weekly_hours(self) -> float:
+        """All staff hours a week: help and overhead, and the desk."""
+        return self.capacity + self.desk_hours
 
     def covers(self, domain: int, severity: float) -> bool:
         """Whether the mandate covers this need (domain and severity ceiling)."""
@@ -91,7 +111,7 @@ class Organisation(mesa.Agent):
     # --- intake desk -------------------------------------------------------------
     def intake_duration(self, hours: float) -> float:
         """Days the desk needs for an intake of ``hours``."""
-        return hours / (self.spec.intake_hours_per_week / 7.0)
+        return hours / (self.desk_hours / 7.0)
 
     def start_next_intake(self) -> None:
         """If the desk is free, start the next queued intake (an event at its end)."""
@@ -103,6 +123,7 @@ class Organisation(mesa.Agent):
         now = self.model.time
         self.intake_list.pop(now)
         self.intake_busy = ep
+        self._desk_since = now
         self.model.pathway.intake_started(ep, self)
         self._intake_event = self.model.schedule_at(self.finish_intake, now + self.intake_duration(ep.model.pathway.intake_hours(ep, self)))
 
@@ -110,6 +131,7 @@ class Organisation(mesa.Agent):
         """The desk finished an intake: pass the episode on and take the next."""
         ep = self.intake_busy
         self.intake_busy = None
+        self._desk_busy += self.model.time - self._desk_since
         self._intake_event = None
         self.model.pathway.intake_done(ep, self)
         self.start_next_intake()
@@ -170,8 +192,18 @@ class Organisation(mesa.Agent):
         return sum(lst.length for lst in self.help_lists.values())
 
     def utilisation(self) -> float:
-        """Share of productive hours held by cases and reservations."""
+        """Share of all staff hours (desk included) held by cases, reservations and intakes since the last sample.
+
+        The desk counts with its busy share of the time since the previous call (the daily sample), so a
+        saturated desk shows as a bottleneck next to idle helpers. Called once a day by the model.
+        """
+        now = self.model.time
+        busy = self._desk_busy + (now - self._desk_since if self.intake_busy is not None else 0.0)
+        t0, b0 = self._desk_mark
+        self._desk_mark = (now, busy)
+        desk_load = (busy - b0) / (now - t0) if now > t0 else (1.0 if self.intake_busy is not None else 0.0)
         # A list comprehension: the same additions in the same order as a generator, faster (a region samples
         # hundreds of professionals a day).
-        cap = self.capacity
-        return (sum([p.committed + p.reserved for p in self.professionals]) / cap) if cap else 0.0
+        total = self.capacity + self.desk_hours
+        used = sum([p.committed + p.reserved for p in self.professionals]) + desk_load * self.desk_hours
+        return used / total if total else 0.0

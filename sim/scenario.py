@@ -29,6 +29,7 @@ from sim.reader import Reader
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 PAYERS = ("municipality", "central_municipality", "health_insurer", "justice", "housing_corporation", "education", "family")
 ACCESS_RULES = ("open", "decision")
+SINGLE_ENTRY_FORMS = ("no_wrong_door", "step")
 HELP_DURATIONS = ("decay", "exponential")
 
 
@@ -74,6 +75,7 @@ class Organisation:
     ready_after_days: float = 0.0
     contact_rate: float = 0.0
     detection: dict[str, float] = field(default_factory=dict)
+    staff_scale: float = 1.0  # factor on the professionals (capacity experiments); the desk is not scaled
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,7 @@ class LeverParameters:
     learning_hours: float
     learning_every_days: float
     learning_cycle_trust: float = 0.0
+    single_entry_form: str = "no_wrong_door"
 
 
 @dataclass(frozen=True)
@@ -181,6 +184,7 @@ class Scenario:
     sources: dict[str, str]
     provenance: tuple[Provenance, ...] = field(default=(), repr=False)
     choices: dict[str, Any] = field(default_factory=dict)
+    staffed_for: int | None = None  # population the staff is sized for; None: fixed staff (never scaled)
 
     @property
     def domain_names(self) -> tuple[str, ...]:
@@ -242,6 +246,7 @@ def _read_organisation(name: str, r: Reader, domains: dict[str, Domain]) -> Orga
         ready_after_days=r.number("ready_after_days", 0.0, 3650.0, default=0.0),
         contact_rate=r.number("contact_rate_per_year", 0.0, 1000.0, default=0.0),
         detection=read_detection(r.child("detection"), tuple(domains)) if r.has("detection") else {},
+        staff_scale=r.number("staff_scale", 0.0, 10.0, default=1.0, lo_open=True),
     )
     r.finish()
     for dom in professionals:
@@ -407,6 +412,8 @@ def load_scenario(name_or_path: str | Path, overrides: Mapping[str, Any] | None 
         learning_hours=lv.number("learning_hours", 0.0, 100.0),
         learning_every_days=lv.number("learning_every_days", 1.0, 365.0),
         learning_cycle_trust=lv.probability("learning_cycle_trust", 0.0),
+        # The old form (every need through the entry organisation first) stays selectable: see sim.levers.single_entry.
+        single_entry_form=lv.string("single_entry_form", SINGLE_ENTRY_FORMS, default="no_wrong_door"),
     )
     lv.finish()
     if levers.warm_dropout > behaviour.p_cold_dropout:
@@ -415,10 +422,16 @@ def load_scenario(name_or_path: str | Path, overrides: Mapping[str, Any] | None 
         raise InputError("levers.entry_organisation", entry, "an organisation with professionals", where)
 
     help_shape = r.raw("help_effect_shape", None)
+    n_families = pop.number("n_families", 1, 10_000_000, integer=True)
+    staffed_for: int | None = n_families
+    if pop.raw("staffed_for", None) == "fixed":
+        staffed_for = None  # staff counts are absolute (a queueing fixture sets the load by the population)
+    elif pop.has("staffed_for"):
+        staffed_for = pop.number("staffed_for", 1, 10_000_000, integer=True)
     scenario = Scenario(
         name=r.string("name"),
         description=r.string("description"),
-        n_families=pop.number("n_families", 1, 10_000_000, integer=True),
+        n_families=n_families,
         vulnerability_shape=pop.number("vulnerability_shape", 0.0, 1000.0, lo_open=True),
         engagement_mean=pop.number("engagement_mean", 0.0, 1.0, lo_open=True),
         engagement_concentration=pop.number("engagement_concentration", 0.0, 1e4, lo_open=True),
@@ -439,6 +452,7 @@ def load_scenario(name_or_path: str | Path, overrides: Mapping[str, Any] | None 
         sources=dict(sources),
         provenance=tuple(prov),
         choices=choices,
+        staffed_for=staffed_for,
     )
     pop.finish()
     r.finish()
