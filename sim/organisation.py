@@ -1,9 +1,10 @@
 """Organisation: mandate, access rule, intake desk, waiting lists, staff and payer.
 
-The intake desk is one server with ``desk_hours`` of intake time a week (the
-scenario's ``intake_hours_per_week`` scaled with the population, `sim.staffing`),
-reserved from the professionals' time; an intake takes ``intake_hours`` (a light
-intake under a shared assessment takes fewer). Staff come from `plan_staff`: the
+The intake desk has ``desk_hours`` of intake time a week (the scenario's
+``intake_hours_per_week`` scaled with the population, `sim.staffing`), reserved
+from the professionals' time: as many parallel servers of the file's desk as the
+population holds (equal servers). An intake takes ``intake_hours`` of one
+server (a light intake under a shared assessment takes fewer). Staff come from `plan_staff`: the
 file's head counts scaled to the run's population, the last one part-time. Help has one waiting list per domain in the mandate. When a
 professional's hours free up she takes the first waiting episode she has fit
 for, depth before breadth (DESIGN-NOTES A7); a new episode goes to a free
@@ -13,6 +14,7 @@ depth professional, else to a free breadth professional if it is light.
 from __future__ import annotations
 
 import heapq
+from functools import partial
 from typing import TYPE_CHECKING
 
 import mesa
@@ -52,8 +54,6 @@ class Organisation(mesa.Agent):
         self.intake_list = WaitingList(spec.name, "intake", False, log)
         self.help_lists = {d: WaitingList(spec.name, f"help:{model.spec.domain_names[d]}", spec.triage, log, model.spec.light_threshold)
                            for d in sorted(self.mandate)}
-        self.intake_busy: NeedEpisode | None = None
-        self._intake_event = None
         self.professionals: list[Professional] = []
         plan = plan_staff(spec, model.spec, model.config.families)
         for dom_name, hours in plan.professionals:
@@ -71,15 +71,28 @@ class Organisation(mesa.Agent):
         self.capacity = sum([p.capacity for p in self.professionals])  # weekly hours; staff never change in a run
         self.cases = 0  # the sum of its staff's ``cases``, kept as they change
         self.desk_hours = 0.0
+        self.desk_servers: list[float] = []  # weekly hours of each desk server
+        self.desk_slots: list[NeedEpisode | None] = []  # the intake each server holds (None: free)
+        self._desk_since: list[float] = []
         self.set_desk(plan.desk_hours)
-        # Desk busy time (days), to report the desk's load in the daily utilisation.
-        self._desk_busy = 0.0
-        self._desk_since = 0.0
-        self._desk_mark = (0.0, 0.0)  # (time, busy) at the last daily sample
+        # Desk hours used (hours of desk time), to report the desk's load in the daily utilisation.
+        self._desk_used = 0.0
+        self._desk_mark = (0.0, 0.0)  # (time, desk hours used) at the last daily sample
 
     def set_desk(self, hours: float) -> None:
-        """Give the intake desk ``hours`` a week, reserved from the professionals' time in proportion to their hours."""
+        """Give the intake desk ``hours`` a week, reserved from the professionals' time in proportion to their hours.
+
+        The desk is ``c = max(1, round(hours / intake_hours_per_week))`` equal parallel servers sharing the
+        hours (`sim.staffing`): an intake takes about as long at every population size and a larger population
+        gets more parallel desks. Equal servers, not a part-time last one: a server of a few minutes a week
+        would hold an intake for years. An intake running on a server that goes away finishes first.
+        """
         self.desk_hours = hours
+        c = max(1, round(hours / self.spec.intake_hours_per_week))
+        self.desk_servers = [hours / c] * c
+        while len(self.desk_slots) < len(self.desk_servers):
+            self.desk_slots.append(None)
+            self._desk_since.append(0.0)
         for p, share in zip(self.professionals, desk_shares([p.capacity for p in self.professionals], hours), strict=True):
             p.desk = share
 
@@ -109,30 +122,31 @@ class Organisation(mesa.Agent):
                 self.breadth_staff.setdefault(d, []).append(p)
 
     # --- intake desk -------------------------------------------------------------
-    def intake_duration(self, hours: float) -> float:
-        """Days the desk needs for an intake of ``hours``."""
-        return hours / (self.desk_hours / 7.0)
-
     def start_next_intake(self) -> None:
-        """If the desk is free, start the next queued intake (an event at its end)."""
-        if self.intake_busy is not None:
-            return
-        ep = self.intake_list.head()
-        if ep is None:
-            return
-        now = self.model.time
-        self.intake_list.pop(now)
-        self.intake_busy = ep
-        self._desk_since = now
-        self.model.pathway.intake_started(ep, self)
-        self._intake_event = self.model.schedule_at(self.finish_intake, now + self.intake_duration(ep.model.pathway.intake_hours(ep, self)))
+        """Start queued intakes on free desk servers, first server first (an event at each intake's end)."""
+        servers = self.desk_servers
+        slots = self.desk_slots
+        for i in range(len(servers)):
+            if slots[i] is not None:
+                continue
+            ep = self.intake_list.head()
+            if ep is None:
+                return
+            now = self.model.time
+            self.intake_list.pop(now)
+            slots[i] = ep
+            self._desk_since[i] = now
+            self.model.pathway.intake_started(ep, self)
+            days = self.model.pathway.intake_hours(ep, self) / (servers[i] / 7.0)
+            self.model.schedule_at(partial(self.finish_intake, i), now + days)
 
-    def finish_intake(self) -> None:
-        """The desk finished an intake: pass the episode on and take the next."""
-        ep = self.intake_busy
-        self.intake_busy = None
-        self._desk_busy += self.model.time - self._desk_since
-        self._intake_event = None
+    def finish_intake(self, slot: int) -> None:
+        """A desk server finished an intake: pass the episode on and take the next."""
+        ep = self.desk_slots[slot]
+        self.desk_slots[slot] = None
+        now = self.model.time
+        hours = self.desk_servers[slot] if slot < len(self.desk_servers) else 0.0
+        self._desk_used += (now - self._desk_since[slot]) * hours / 7.0
         self.model.pathway.intake_done(ep, self)
         self.start_next_intake()
 
@@ -198,10 +212,13 @@ class Organisation(mesa.Agent):
         saturated desk shows as a bottleneck next to idle helpers. Called once a day by the model.
         """
         now = self.model.time
-        busy = self._desk_busy + (now - self._desk_since if self.intake_busy is not None else 0.0)
-        t0, b0 = self._desk_mark
-        self._desk_mark = (now, busy)
-        desk_load = (busy - b0) / (now - t0) if now > t0 else (1.0 if self.intake_busy is not None else 0.0)
+        used_desk = self._desk_used
+        for i, ep in enumerate(self.desk_slots):  # intakes running now count up to now
+            if ep is not None and i < len(self.desk_servers):
+                used_desk += (now - self._desk_since[i]) * self.desk_servers[i] / 7.0
+        t0, u0 = self._desk_mark
+        self._desk_mark = (now, used_desk)
+        desk_load = (used_desk - u0) / (self.desk_hours * (now - t0) / 7.0) if now > t0 and self.desk_hours > 0 else 0.0
         # A list comprehension: the same additions in the same order as a generator, faster (a region samples
         # hundreds of professionals a day).
         total = self.capacity + self.desk_hours

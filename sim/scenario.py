@@ -67,7 +67,7 @@ class Organisation:
     decision_days: float
     intake_hours_per_week: float
     intake_hours: float
-    professionals: dict[str, int]
+    professionals: dict[str, float]
     hours_per_week: float
     hourly_cost: float
     triage: bool
@@ -75,7 +75,6 @@ class Organisation:
     ready_after_days: float = 0.0
     contact_rate: float = 0.0
     detection: dict[str, float] = field(default_factory=dict)
-    staff_scale: float = 1.0  # factor on the professionals (capacity experiments); the desk is not scaled
 
 
 @dataclass(frozen=True)
@@ -227,7 +226,8 @@ def _read_organisation(name: str, r: Reader, domains: dict[str, Domain]) -> Orga
     if not isinstance(mandate, list) or any(m not in domains for m in mandate):
         raise InputError(f"organisations.{name}.mandate", mandate, f"a list of declared domains ({', '.join(domains)})", r.where)
     names = tuple(domains)
-    professionals: dict[str, int] = r.child("professionals").numbers_by_name(names, 0, 100000, integer=True)
+    # Head counts per depth domain in FTE: a fraction is a part-time professional (sim.staffing).
+    professionals: dict[str, float] = r.child("professionals").numbers_by_name(names, 0.0, 100000.0)
     exclusions: dict[str, float] = r.child("exclusions", {}).numbers_by_name(names, 0.0, 1.0)
     org = Organisation(
         name=name,
@@ -246,7 +246,6 @@ def _read_organisation(name: str, r: Reader, domains: dict[str, Domain]) -> Orga
         ready_after_days=r.number("ready_after_days", 0.0, 3650.0, default=0.0),
         contact_rate=r.number("contact_rate_per_year", 0.0, 1000.0, default=0.0),
         detection=read_detection(r.child("detection"), tuple(domains)) if r.has("detection") else {},
-        staff_scale=r.number("staff_scale", 0.0, 10.0, default=1.0, lo_open=True),
     )
     r.finish()
     for dom in professionals:

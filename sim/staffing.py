@@ -4,14 +4,18 @@ A scenario states the population its staff is sized for (``population.staffed_fo
 ``n_families``). A run of ``n_families`` scales every organisation's professionals and intake desk hours by
 ``n_families / staffed_for``, so that the load per professional, and with it the outcomes per family, does
 not depend on the population size (up to the economies of scale of pooled queues: c servers at the same
-load wait less as c grows). `plan_staff` is the one function that scales staff: the model builds every
-organisation from it, and the capacity experiments (`experiments.designs`) and the benchmarks scale staff
-through it too (through the organisation's ``staff_scale`` or the run's ``n_families``).
+load wait less as c grows). `plan_staff` is the one function that turns head counts into staff: the model
+builds every organisation from it; the benchmarks scale staff through the run's ``n_families`` and the
+capacity experiments (`experiments.designs`) through the head counts (FTE, fractions allowed), so every
+scaled count goes through the same rule.
 
 A fractional count (an assumption of this model, see docs/ODD.md section 7.2): ``x`` professionals in a
 domain are ``floor(x)`` professionals with the organisation's full weekly hours and one part-time professional
 with the remaining ``(x - floor(x)) * hours_per_week`` hours, so the domain's staff hours are exactly
-proportional. A domain whose scaled hours cannot hold one case (fewer than its ``help_hours_per_week``) would
+proportional. The desk's hours scale exactly; they are shared by ``max(1, round(x))`` equal parallel desk
+servers for ``x`` desks (`sim.organisation.Organisation.set_desk`), so an intake takes about as long at every
+size (a single desk whose speed scaled with the population would make intake waits at equal load scale
+with it). A domain whose scaled hours cannot hold one case (fewer than its ``help_hours_per_week``) would
 have staff in name who can never help, and a desk whose scaled hours cannot do one intake a week is no desk:
 both are refused with an `InputError` that names the organisation, the value and the smallest population
 allowed.
@@ -68,14 +72,13 @@ def population_factor(scenario: Scenario, n_families: int) -> float:
 def plan_staff(org: OrgSpec, scenario: Scenario, n_families: int) -> StaffPlan:
     """The professionals and desk hours of ``org`` for a population of ``n_families``.
 
-    Professionals scale by ``population_factor * org.staff_scale``, the desk by ``population_factor``.
+    Professionals (FTE per depth domain in the file) and the desk both scale by `population_factor`.
 
     Raises:
         InputError: on ``n_families`` when a staffed domain's hours fall below one case, or the desk's
             below one intake a week (naming the organisation and the smallest population allowed).
     """
-    pop = population_factor(scenario, n_families)
-    k = pop * org.staff_scale
+    k = pop = population_factor(scenario, n_families)
     staff: list[tuple[str, float]] = []
     for dom, count in org.professionals.items():
         if count <= 0:
@@ -83,7 +86,7 @@ def plan_staff(org: OrgSpec, scenario: Scenario, n_families: int) -> StaffPlan:
         x = count * k
         case_hours = scenario.domains[dom].help_hours_per_week
         if x * org.hours_per_week + EPS < case_hours:
-            smallest = _smallest(scenario, case_hours / (count * org.staff_scale * org.hours_per_week))
+            smallest = _smallest(scenario, case_hours / (count * org.hours_per_week))
             raise InputError("n_families", n_families,
                              f"a population whose staff can help in every staffed domain: organisation {org.name} would "
                              f"have {x * org.hours_per_week:.2g} hours a week in {dom} ({x:.3g} professionals), less than "
@@ -106,7 +109,7 @@ def plan_staff(org: OrgSpec, scenario: Scenario, n_families: int) -> StaffPlan:
 def _smallest(scenario: Scenario, share: float) -> int | str:
     """The smallest population whose factor reaches ``share`` of the staffed-for population."""
     if scenario.staffed_for is None:
-        return "any number of (staff is fixed in this scenario: raise the organisation's staff_scale instead)"
+        return "any number of (staff is fixed in this scenario: raise the organisation's head count instead)"
     return math.ceil(scenario.staffed_for * share - EPS)
 
 

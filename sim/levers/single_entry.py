@@ -82,3 +82,4 @@ class SingleEntryPoint(Lever):
                 moved_total += hours
         if moved_total > 0.0:
             entry.set_desk(entry.desk_hours + moved_total)
+            entry.start_next_intake()  # a new desk server takes a waiting family at once
