@@ -3,8 +3,9 @@
 Kinds:
 
 * ``run``: build, run and collect one `SocialDomainModel` (policy run, region, one point of the scaling
-  series). A population other than the scenario's gets staff and intake desks scaled with it (a region of
-  ten municipalities has ten municipalities' professionals), so every size carries the same load per family.
+  series). A population other than the scenario's gets staff and intake desks scaled with it by the model
+  (`sim.staffing`: a region of ten municipalities has ten municipalities' professionals), so every size
+  carries the same load per family.
 * ``viewer``: two worlds (fragmented and networked) advanced one simulated day at a time with ``run_for(1)``,
   as a live viewer does; the time of each day step of both worlds together.
 * ``sweep``: the same independent runs on a process pool (spawn context, as ``experiments.compare``) with one
@@ -19,7 +20,6 @@ Executed events are the model's own count (``model.events_executed``, kept by it
 
 from __future__ import annotations
 
-import dataclasses
 import multiprocessing as mp
 import os
 import time
@@ -31,20 +31,9 @@ from sim import RunConfig, SocialDomainModel, collect, load_run_config
 
 def run_config(n_families: int, horizon_days: float, warm_up_days: float = 365.0, working: str = "fragmented",
                seed: int = 1, scenario: str = "sociaal_domein") -> RunConfig:
-    """A run configuration whose staff and intake desks scale with the population (unchanged at its own size).
-
-    Professionals per domain are rounded, at least one where the scenario has any; desk hours scale exactly.
-    """
-    cfg = load_run_config(scenario=scenario, working=working, seed=seed, n_families=n_families,
-                          horizon_days=horizon_days, warm_up_days=warm_up_days)
-    sc = cfg.scenario
-    if n_families == sc.n_families:
-        return cfg
-    k = n_families / sc.n_families
-    orgs = {name: dataclasses.replace(o, professionals={d: (max(1, round(c * k)) if c else 0) for d, c in o.professionals.items()},
-                                      intake_hours_per_week=o.intake_hours_per_week * k)
-            for name, o in sc.organisations.items()}
-    return dataclasses.replace(cfg, scenario=dataclasses.replace(sc, organisations=orgs))
+    """A run configuration of ``n_families``: the model scales staff and intake desks with it (`sim.staffing`)."""
+    return load_run_config(scenario=scenario, working=working, seed=seed, n_families=n_families,
+                           horizon_days=horizon_days, warm_up_days=warm_up_days)
 
 
 def one_run(params: dict[str, Any]) -> dict[str, Any]:
@@ -183,6 +172,6 @@ def warm_up(kind: str) -> None:
     if kind == "boltzmann":
         boltzmann({"agents": 50, "width": 5, "steps": 5})
     elif kind != "sweep":
-        model = SocialDomainModel(run_config(300, horizon_days=60.0, warm_up_days=30.0, working="networked"))
+        model = SocialDomainModel(run_config(3000, horizon_days=60.0, warm_up_days=30.0, working="networked"))
         model.run()
         collect(model)

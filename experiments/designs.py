@@ -91,7 +91,7 @@ def ablation_design(exp: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def capacity_design(exp: dict[str, Any], scenario: str) -> list[dict[str, Any]]:
-    """Professionals scaled per organisation (rounded, at least one where there was one)."""
+    """Professionals (FTE) scaled per organisation, exactly: a fraction is a part-time professional (`sim.staffing`)."""
     presets = _nonempty_list(exp, "arms")
     scales = _nonempty_list(exp, "scale")
     for s in scales:
@@ -112,7 +112,7 @@ def capacity_design(exp: dict[str, Any], scenario: str) -> list[dict[str, Any]]:
     for w in presets:
         lev = preset_levers(w)
         for s in sorted(scales):
-            overrides = {f"organisations.{o}.professionals.{d}": max(1, int(round(n * s)))
+            overrides = {f"organisations.{o}.professionals.{d}": n * s
                          for o in chosen for d, n in orgs[o].professionals.items() if n > 0}
             ref = f"{w} x{reference_scale:g}" if reference_scale is not None and s != reference_scale else None
             arms.append(_arm(f"{w} x{s:g}", w, lev, overrides, reference=ref, scale=float(s)))

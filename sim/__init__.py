@@ -8,6 +8,7 @@ mandates, the eight levers of networked working, and the per-run outputs
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -52,8 +53,8 @@ def load_run_config(scenario: str = "sociaal_domein", working: str = "fragmented
     return RunConfig.from_mapping(data)
 
 
-def run(config: RunConfig) -> RunResult:
-    """Build, run and collect one model."""
+def run(config: RunConfig, progress: Callable[[float, float], None] | None = None) -> RunResult:
+    """Build, run and collect one model (``progress`` as in `SocialDomainModel.run`)."""
     model = SocialDomainModel(config)
-    model.run()
+    model.run(progress)
     return collect(model)

@@ -71,6 +71,28 @@ def default_output_dir(data: dict) -> Path:
     return Path("outputs") / now.strftime("%Y-%m-%d") / f"{now.strftime('%H-%M-%S')}-{scen}-{data['working']}-seed{data['seed']}"
 
 
+class ProgressLine:
+    """Shows a run's progress on stderr: simulated day, % done and time left, at most every ``every`` seconds.
+
+    Nothing is shown during the first ``every`` seconds, so a run of a few seconds stays quiet.
+    """
+
+    def __init__(self, every: float = 2.0) -> None:
+        self.every = every
+        self.t0 = time.monotonic()
+        self.last = self.t0
+
+    def __call__(self, day: float, end: float) -> None:
+        """Report that the run reached simulated ``day`` of ``end``."""
+        now = time.monotonic()
+        if now - self.last < self.every or day >= end:
+            return
+        self.last = now
+        done = day / end if end > 0 else 1.0
+        left = (now - self.t0) * (1.0 - done) / done if done > 0 else float("nan")
+        print(f"  day {day:,.0f} of {end:,.0f} ({done:.0%}), about {left:,.0f} s left", file=sys.stderr, flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one configuration and write its outputs; return the exit status."""
     argv = sys.argv[1:] if argv is None else argv
@@ -94,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"running {config.scenario.name} / {config.working}: {config.families} families, "
           f"{config.warm_up_days:g} warm-up + {config.horizon_days:g} days, seed {config.seed}", file=sys.stderr)
     t0 = time.perf_counter()
-    result = run(config)
+    result = run(config, ProgressLine())
     elapsed = time.perf_counter() - t0
     summary = dict(result.summary, run_seconds=elapsed)
 

@@ -11,8 +11,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sim.errors import InputError
+from sim.memory import check_memory
 from sim.reader import Reader
 from sim.scenario import Scenario, load_scenario
+from sim.staffing import check_population
 
 LEVER_FLAGS = ("single_entry", "shared_assessment", "coordinator", "case_table", "warm_handoff", "mandate",
                "learning_network")
@@ -115,5 +117,8 @@ class RunConfig:
             nf = r.number("n_families", 1, 10_000_000, integer=True)
         r.finish()
         scenario = load_scenario(name, overrides)
+        families = nf if nf is not None else scenario.n_families
+        check_population(scenario, families)  # staff in proportion: every staffed domain keeps one case's hours
+        check_memory(families, warm + horizon)
         return cls(scenario=scenario, working=working, levers=levers, seed=seed, horizon_days=horizon,
                    warm_up_days=warm, n_families=nf, scenario_overrides=overrides)

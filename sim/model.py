@@ -44,6 +44,8 @@ from sim.population import PopulationFlows
 from sim.streams import KeyedRandom, beta_from_mean, beta_table, gamma_mean_one, gamma_table
 from sim.trust import TrustNetwork
 
+PROGRESS_DAYS = 30.0  # simulated days between calls of a run's progress callback
+
 
 class SocialDomainModel(mesa.Model):
     """The simulation of one region under one lever setting.
@@ -197,12 +199,23 @@ class SocialDomainModel(mesa.Model):
         for org in self.organisations:
             self.daily_org.append((day, org.name, org.intake_list.length, org.waiting(), org.cases, org.utilisation()))
 
-    def run(self) -> None:
-        """Run to the horizon and close the books."""
+    def run(self, progress: Callable[[float, float], None] | None = None) -> None:
+        """Run to the horizon and close the books.
+
+        Args:
+            progress: called as ``progress(time, end_time)`` after every ``PROGRESS_DAYS`` simulated days (it
+                decides itself how often to show anything). Running in chunks gives the same events in the
+                same order: every chunk runs its events up to and including its end (`sim.events.advance`).
+        """
         if self.finished:
             raise RuntimeError("this model has already run; build a new one")
         with cyclic_gc_paused():  # closing the books walks every episode too
-            self.run_until(self.end_time)
+            if progress is None:
+                self.run_until(self.end_time)
+            else:
+                while self.time < self.end_time:
+                    self.run_until(min(self.end_time, self.time + PROGRESS_DAYS))
+                    progress(self.time, self.end_time)
             now = self.end_time
             self.pathway.finish(now)
             for lever in vars(self.levers).values():

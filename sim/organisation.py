@@ -1,8 +1,11 @@
 """Organisation: mandate, access rule, intake desk, waiting lists, staff and payer.
 
-The intake desk is one server with ``intake_hours_per_week`` of intake time;
-an intake takes ``intake_hours`` (a light intake under a shared assessment
-takes fewer). Help has one waiting list per domain in the mandate. When a
+The intake desk has ``desk_hours`` of intake time a week (the scenario's
+``intake_hours_per_week`` scaled with the population, `sim.staffing`), reserved
+from the professionals' time: as many parallel servers of the file's desk as the
+population holds (equal servers). An intake takes ``intake_hours`` of one
+server (a light intake under a shared assessment takes fewer). Staff come from `plan_staff`: the
+file's head counts scaled to the run's population, the last one part-time. Help has one waiting list per domain in the mandate. When a
 professional's hours free up she takes the first waiting episode she has fit
 for, depth before breadth (DESIGN-NOTES A7); a new episode goes to a free
 depth professional, else to a free breadth professional if it is light.
@@ -11,12 +14,14 @@ depth professional, else to a free breadth professional if it is light.
 from __future__ import annotations
 
 import heapq
+from functools import partial
 from typing import TYPE_CHECKING
 
 import mesa
 
 from sim.episode import INTAKE
 from sim.professional import Professional
+from sim.staffing import desk_shares, plan_staff
 from sim.waiting_list import WaitingList
 
 if TYPE_CHECKING:
@@ -33,7 +38,8 @@ class Organisation(mesa.Agent):
         professionals: its staff.
         intake_list: the intake desk's queue.
         help_lists: a waiting list per domain of the mandate.
-        capacity: productive hours per week of its staff.
+        capacity: productive hours per week of its staff for help and overhead.
+        desk_hours: weekly hours of its intake desk (its professionals' time, or its own desk staff if it has none).
         cases: episodes in help with its staff now.
     """
 
@@ -49,13 +55,10 @@ class Organisation(mesa.Agent):
         self.intake_list = WaitingList(spec.name, "intake", False, log)
         self.help_lists = {d: WaitingList(spec.name, f"help:{model.spec.domain_names[d]}", spec.triage, log, model.spec.light_threshold)
                            for d in sorted(self.mandate)}
-        self.intake_busy: NeedEpisode | None = None
-        self._intake_event = None
         self.professionals: list[Professional] = []
-        hours = spec.hours_per_week
-        for dom_name, count in spec.professionals.items():
-            for _ in range(count):
-                self.professionals.append(Professional(model, self, domain_index[dom_name], hours, len(self.professionals)))
+        plan = plan_staff(spec, model.spec, model.config.families)
+        for dom_name, hours in plan.professionals:
+            self.professionals.append(Professional(model, self, domain_index[dom_name], hours, len(self.professionals)))
         self.by_depth: dict[int, list[Professional]] = {}
         for p in self.professionals:
             p.pos = len(self.by_depth.setdefault(p.depth, []))
@@ -68,6 +71,36 @@ class Organisation(mesa.Agent):
         self.breadth_staff: dict[int, list[Professional]] = {}
         self.capacity = sum([p.capacity for p in self.professionals])  # weekly hours; staff never change in a run
         self.cases = 0  # the sum of its staff's ``cases``, kept as they change
+        self.desk_hours = 0.0
+        self.desk_servers: list[float] = []  # weekly hours of each desk server
+        self.desk_slots: list[NeedEpisode | None] = []  # the intake each server holds (None: free)
+        self._desk_since: list[float] = []
+        self.set_desk(plan.desk_hours)
+        # Desk hours used (hours of desk time), to report the desk's load in the daily utilisation.
+        self._desk_used = 0.0
+        self._desk_mark = (0.0, 0.0)  # (time, desk hours used) at the last daily sample
+
+    def set_desk(self, hours: float) -> None:
+        """Give the intake desk ``hours`` a week, reserved from the professionals' time in proportion to their hours.
+
+        The desk is ``c = max(1, round(hours / intake_hours_per_week))`` equal parallel servers sharing the
+        hours (`sim.staffing`): an intake takes about as long at every population size and a larger population
+        gets more parallel desks. Equal servers, not a part-time last one: a server of a few minutes a week
+        would hold an intake for years. An intake running on a server that goes away finishes first.
+        """
+        self.desk_hours = hours
+        c = max(1, round(hours / self.spec.intake_hours_per_week))
+        self.desk_servers = [hours / c] * c
+        while len(self.desk_slots) < len(self.desk_servers):
+            self.desk_slots.append(None)
+            self._desk_since.append(0.0)
+        for p, share in zip(self.professionals, desk_shares([p.capacity for p in self.professionals], hours), strict=True):
+            p.desk = share
+
+    @property
+    def weekly_hours(self) -> float:
+        """All staff hours a week: help and overhead, and the desk."""
+        return self.capacity + self.desk_hours
 
     def covers(self, domain: int, severity: float) -> bool:
         """Whether the mandate covers this need (domain and severity ceiling)."""
@@ -90,28 +123,31 @@ class Organisation(mesa.Agent):
                 self.breadth_staff.setdefault(d, []).append(p)
 
     # --- intake desk -------------------------------------------------------------
-    def intake_duration(self, hours: float) -> float:
-        """Days the desk needs for an intake of ``hours``."""
-        return hours / (self.spec.intake_hours_per_week / 7.0)
-
     def start_next_intake(self) -> None:
-        """If the desk is free, start the next queued intake (an event at its end)."""
-        if self.intake_busy is not None:
-            return
-        ep = self.intake_list.head()
-        if ep is None:
-            return
-        now = self.model.time
-        self.intake_list.pop(now)
-        self.intake_busy = ep
-        self.model.pathway.intake_started(ep, self)
-        self._intake_event = self.model.schedule_at(self.finish_intake, now + self.intake_duration(ep.model.pathway.intake_hours(ep, self)))
+        """Start queued intakes on free desk servers, first server first (an event at each intake's end)."""
+        servers = self.desk_servers
+        slots = self.desk_slots
+        for i in range(len(servers)):
+            if slots[i] is not None:
+                continue
+            ep = self.intake_list.head()
+            if ep is None:
+                return
+            now = self.model.time
+            self.intake_list.pop(now)
+            slots[i] = ep
+            self._desk_since[i] = now
+            self.model.pathway.intake_started(ep, self)
+            days = self.model.pathway.intake_hours(ep, self) / (servers[i] / 7.0)
+            self.model.schedule_at(partial(self.finish_intake, i), now + days)
 
-    def finish_intake(self) -> None:
-        """The desk finished an intake: pass the episode on and take the next."""
-        ep = self.intake_busy
-        self.intake_busy = None
-        self._intake_event = None
+    def finish_intake(self, slot: int) -> None:
+        """A desk server finished an intake: pass the episode on and take the next."""
+        ep = self.desk_slots[slot]
+        self.desk_slots[slot] = None
+        now = self.model.time
+        hours = self.desk_servers[slot] if slot < len(self.desk_servers) else 0.0
+        self._desk_used += (now - self._desk_since[slot]) * hours / 7.0
         if ep.state == INTAKE:  # not if the family left the population during its intake
             self.model.pathway.intake_done(ep, self)
         self.start_next_intake()
@@ -172,8 +208,21 @@ class Organisation(mesa.Agent):
         return sum(lst.length for lst in self.help_lists.values())
 
     def utilisation(self) -> float:
-        """Share of productive hours held by cases and reservations."""
+        """Share of all staff hours (desk included) held by cases, reservations and intakes since the last sample.
+
+        The desk counts with its busy share of the time since the previous call (the daily sample), so a
+        saturated desk shows as a bottleneck next to idle helpers. Called once a day by the model.
+        """
+        now = self.model.time
+        used_desk = self._desk_used
+        for i, ep in enumerate(self.desk_slots):  # intakes running now count up to now
+            if ep is not None and i < len(self.desk_servers):
+                used_desk += (now - self._desk_since[i]) * self.desk_servers[i] / 7.0
+        t0, u0 = self._desk_mark
+        self._desk_mark = (now, used_desk)
+        desk_load = (used_desk - u0) / (self.desk_hours * (now - t0) / 7.0) if now > t0 and self.desk_hours > 0 else 0.0
         # A list comprehension: the same additions in the same order as a generator, faster (a region samples
         # hundreds of professionals a day).
-        cap = self.capacity
-        return (sum([p.committed + p.reserved for p in self.professionals]) / cap) if cap else 0.0
+        total = self.capacity + self.desk_hours
+        used = sum([p.committed + p.reserved for p in self.professionals]) + desk_load * self.desk_hours
+        return used / total if total else 0.0

@@ -104,7 +104,9 @@ def summarise(model: SocialDomainModel, ep: pd.DataFrame, ledger: pd.DataFrame) 
     hours_by_cat = ledger.groupby("category").hours.sum().to_dict() if len(ledger) else {}
     fam_eps = sig.groupby("family")
     crises = int((ended.outcome == "crisis").sum())
-    capacity_hours = sum(p.capacity for o in model.organisations for p in o.professionals) * (t_end - w0) / 7.0
+    # All staff hours, intake desks included (staff never change after warm-up, when levers may move desk FTE).
+    hours_by_org = {o.name: o.weekly_hours * (t_end - w0) / 7.0 for o in model.organisations}
+    capacity_hours = sum(hours_by_org.values())
     return {
         "config": model.config.describe(),
         "window_days": [w0, t_end],
@@ -127,6 +129,7 @@ def summarise(model: SocialDomainModel, ep: pd.DataFrame, ledger: pd.DataFrame) 
         "cost_by_category": {k: float(v) for k, v in by_cat.items()},
         "hours_by_category": {k: float(v) for k, v in hours_by_cat.items()},
         "productive_hours_available": capacity_hours,
+        "productive_hours_by_organisation": hours_by_org,
         "families_served": int(served),
         "handoffs_per_episode": float(sig.handoffs.mean()) if len(sig) else None,
         "handoffs_per_family": float(fam_eps.handoffs.sum().mean()) if len(sig) else None,

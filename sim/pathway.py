@@ -291,17 +291,16 @@ class Pathway:
         return options[-1][0]
 
     def route(self, ep: NeedEpisode, now: float) -> None:
-        """First door: priority after crisis, entry point, coordinator, or the family's own pick."""
+        """First door: priority after crisis, the coordinator's routing, the entry point, or the family's own pick.
+
+        The coordinator routes her families whatever else is on; the single entry point either is every need's
+        first step (its ``step`` form) or replaces only a wrong door (``no_wrong_door``, `sim.levers.single_entry`).
+        """
         m = self.m
         fam = ep.family
         if ep.priority:
             target = self.correct_org(ep, now)
             self.arrive(ep, target)
-            return
-        entry = m.levers.single_entry.first_door(ep)
-        if entry is not None:
-            ep.n_doors += 1
-            self.arrive(ep, entry)
             return
         if m.levers.coordinator.routes(fam):
             target = self.correct_org(ep, now)
@@ -311,11 +310,17 @@ class Pathway:
                 ep.prev_org = fam.coordinator.organisation
                 self.handoff(ep, fam.coordinator.organisation, target, now)
             return
+        entry = m.levers.single_entry.first_door(ep)
+        if entry is not None:
+            ep.n_doors += 1
+            self.arrive(ep, entry)
+            return
         noticed = m.contacts.noticed_by(ep, now)  # a contact point that noticed the need is its first door
         if noticed is not None:
-            if noticed is m.entry_org:
+            door = m.levers.single_entry.instead_of(ep, noticed, now)
+            if door is m.entry_org:
                 ep.n_doors += 1
-            self.arrive(ep, noticed)
+            self.arrive(ep, door)
             return
         u = m.rand.uniform("door", fam.fid, ep.domain, ep.problem_id, ep.attempt)
         acc = 0.0
@@ -326,6 +331,7 @@ class Pathway:
             if u < acc:
                 door = o
                 break
+        door = m.levers.single_entry.instead_of(ep, door, now)
         if door is m.entry_org:
             ep.n_doors += 1
         self.arrive(ep, door)
@@ -397,6 +403,7 @@ class Pathway:
         ep.light_intake = False
         ep.intakes += 1
         ep.cost += m.ledger.book(now, org.payer, "intake", org.name, hours * org.hourly_cost, hours)
+        m.levers.single_entry.intake_booked(ep, org, hours, now)  # the desk time wrong doors spend (equal staff)
         if repeated and not light:
             fam.engagement *= (1.0 - self.b.delta_intake)
             p = min(1.0, self.b.p_intake_dropout * fam.dropout_factor())

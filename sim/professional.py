@@ -4,6 +4,8 @@ Capacity is in hours (DESIGN-NOTES A6): a professional has ``capacity`` producti
 hours a week; every open case holds ``help_hours_per_week`` of its domain; a
 coordination role, case-table meetings and learning cycles *reserve* hours from
 the same budget. Overhead therefore costs help capacity, not only money.
+Her share of the organisation's intake desk (``desk`` hours a week) is reserved on
+top of ``capacity``: the desk's FTE are added to the head count (`sim.staffing`).
 A T-shaped professional has breadth domains where she may help light needs at
 lower effectiveness (``breadth_fit``).
 """
@@ -27,7 +29,8 @@ class Professional(mesa.Agent):
         organisation: her employer.
         depth: domain index she is specialised in.
         breadth: domain indices she may handle light needs in (empty unless T-shaped).
-        capacity: productive hours per week.
+        capacity: productive hours per week for help and overhead.
+        desk: hours per week of the intake desk reserved from her time, besides ``capacity``.
         committed: hours per week held by open cases.
         reserved: hours per week held by coordination, meetings and learning.
         index: her number inside the organisation (key of her keyed draws).
@@ -41,6 +44,7 @@ class Professional(mesa.Agent):
         self.capacity = capacity
         self.committed = 0.0
         self.reserved = 0.0
+        self.desk = 0.0
         self.index = index
         self.cases = 0
         self.coordinated = 0

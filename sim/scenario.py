@@ -29,6 +29,7 @@ from sim.reader import Reader
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 PAYERS = ("municipality", "central_municipality", "health_insurer", "justice", "housing_corporation", "education", "family")
 ACCESS_RULES = ("open", "decision")
+SINGLE_ENTRY_FORMS = ("no_wrong_door", "step")
 HELP_DURATIONS = ("decay", "exponential")
 
 
@@ -67,7 +68,7 @@ class Organisation:
     decision_days: float
     intake_hours_per_week: float
     intake_hours: float
-    professionals: dict[str, int]
+    professionals: dict[str, float]
     hours_per_week: float
     hourly_cost: float
     triage: bool
@@ -184,6 +185,7 @@ class LeverParameters:
     learning_hours: float
     learning_every_days: float
     learning_cycle_trust: float = 0.0
+    single_entry_form: str = "no_wrong_door"
 
 
 @dataclass(frozen=True)
@@ -216,6 +218,7 @@ class Scenario:
     flows: Population = field(default_factory=Population)
     remission_severity_decay: float | None = None
     crisis_care: CrisisCare | None = None
+    staffed_for: int | None = None  # population the staff is sized for; None: fixed staff (never scaled)
 
     @property
     def domain_names(self) -> tuple[str, ...]:
@@ -266,7 +269,8 @@ def _read_organisation(name: str, r: Reader, domains: dict[str, Domain]) -> Orga
     if not isinstance(mandate, list) or any(m not in domains for m in mandate):
         raise InputError(f"organisations.{name}.mandate", mandate, f"a list of declared domains ({', '.join(domains)})", r.where)
     names = tuple(domains)
-    professionals: dict[str, int] = r.child("professionals").numbers_by_name(names, 0, 100000, integer=True)
+    # Head counts per depth domain in FTE: a fraction is a part-time professional (sim.staffing).
+    professionals: dict[str, float] = r.child("professionals").numbers_by_name(names, 0.0, 100000.0)
     exclusions: dict[str, float] = r.child("exclusions", {}).numbers_by_name(names, 0.0, 1.0)
     org = Organisation(
         name=name,
@@ -451,6 +455,8 @@ def load_scenario(name_or_path: str | Path, overrides: Mapping[str, Any] | None 
         learning_hours=lv.number("learning_hours", 0.0, 100.0),
         learning_every_days=lv.number("learning_every_days", 1.0, 365.0),
         learning_cycle_trust=lv.probability("learning_cycle_trust", 0.0),
+        # The old form (every need through the entry organisation first) stays selectable: see sim.levers.single_entry.
+        single_entry_form=lv.string("single_entry_form", SINGLE_ENTRY_FORMS, default="no_wrong_door"),
     )
     lv.finish()
     if levers.warm_dropout > behaviour.p_cold_dropout:
@@ -472,10 +478,16 @@ def load_scenario(name_or_path: str | Path, overrides: Mapping[str, Any] | None 
             staffed = [o for o, spec in organisations.items() if spec.professionals.get(dom.name)]
             raise InputError(f"domains.{dom.name}.crisis_care_organisation", org,
                              f"an organisation with professionals in {dom.name} ({', '.join(staffed) or 'none'})", where)
+    n_families = pop.number("n_families", 1, 10_000_000, integer=True)
+    staffed_for: int | None = n_families
+    if pop.raw("staffed_for", None) == "fixed":
+        staffed_for = None  # staff counts are absolute (a queueing fixture sets the load by the population)
+    elif pop.has("staffed_for"):
+        staffed_for = pop.number("staffed_for", 1, 10_000_000, integer=True)
     scenario = Scenario(
         name=r.string("name"),
         description=r.string("description"),
-        n_families=pop.number("n_families", 1, 10_000_000, integer=True),
+        n_families=n_families,
         vulnerability_shape=pop.number("vulnerability_shape", 0.0, 1000.0, lo_open=True),
         engagement_mean=pop.number("engagement_mean", 0.0, 1.0, lo_open=True),
         engagement_concentration=pop.number("engagement_concentration", 0.0, 1e4, lo_open=True),
@@ -499,6 +511,7 @@ def load_scenario(name_or_path: str | Path, overrides: Mapping[str, Any] | None 
         flows=flows,
         remission_severity_decay=None if decay is None else r.number("remission_severity_decay", 0.0, 100.0),
         crisis_care=crisis_care,
+        staffed_for=staffed_for,
     )
     pop.finish()
     r.finish()
