@@ -1,0 +1,139 @@
+"""The measuring tools of `sim.stationarity` on series with a known answer (no model runs, milliseconds).
+
+MSER-5 must find a known initial transient and leave a stationary series alone; `yearly_trend` must recover
+a known slope and cover 0 on flat noise; the t quantiles must match scipy's; the summary blocks must flag a
+trend only when it is clear and large.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from sim.stationarity import (
+    TREND_FLAG_PER_YEAR,
+    mser5,
+    t975,
+    trend_block,
+    trend_over_replications,
+    warm_up_block,
+    yearly_trend,
+)
+
+
+def transient_series(rng: np.random.Generator, n: int = 2000, transient: int = 300) -> np.ndarray:
+    """Noise around 100 after a linear ramp up from 0 over the first ``transient`` days."""
+    level = np.minimum(np.arange(n) / transient, 1.0) * 100.0
+    return level + rng.normal(0.0, 5.0, n)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_mser5_finds_an_initial_transient(seed: int) -> None:
+    """A ramp over the first 300 days followed by stationary noise: the truncation lands near day 300."""
+    cut = mser5(transient_series(np.random.default_rng(seed)))
+    assert 250 <= cut <= 400, cut
+    assert cut % 5 == 0
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_mser5_leaves_a_stationary_series_alone(seed: int) -> None:
+    """White noise (and an autocorrelated AR(1) series) has nothing to cut: the truncation is near 0."""
+    rng = np.random.default_rng(seed)
+    assert mser5(rng.normal(50.0, 3.0, 2000)) <= 100
+    ar = np.empty(2000)
+    ar[0] = 0.0
+    for i in range(1, len(ar)):
+        ar[i] = 0.7 * ar[i - 1] + rng.normal()
+    assert mser5(ar + 50.0) <= 200
+
+
+def test_mser5_on_a_trend_to_the_end_reaches_the_half_way_limit() -> None:
+    """A series that never settles is cut as late as allowed (half the batches): a warm-up can't be found."""
+    x = np.arange(1000, dtype=float)
+    assert mser5(x) == 500
+
+
+def test_mser5_short_and_constant_series() -> None:
+    assert mser5([1.0, 2.0, 3.0]) == 0
+    assert mser5(np.full(100, 7.0)) == 0
+
+
+def test_yearly_trend_recovers_a_known_slope() -> None:
+    """Values 100 + 5 k + noise over 10 years: change 5/mean per year, and the interval covers it."""
+    rng = np.random.default_rng(4)
+    k = np.arange(10)
+    y = 100.0 + 5.0 * k + rng.normal(0.0, 1.0, 10)
+    change, lo, hi = yearly_trend(y)
+    truth = 5.0 / y.mean()
+    assert change == pytest.approx(truth, abs=0.005)
+    assert lo < truth < hi
+    assert lo > 0.0
+
+
+def test_yearly_trend_exact_line() -> None:
+    change, lo, hi = yearly_trend([10.0, 12.0, 14.0, 16.0])
+    assert change == pytest.approx(2.0 / 13.0)
+    assert lo == pytest.approx(change) and hi == pytest.approx(change)
+
+
+@pytest.mark.parametrize("seed", range(1, 6))
+def test_yearly_trend_of_flat_noise_covers_zero(seed: int) -> None:
+    """Flat noise: the change is small and its interval covers 0 (a 95 % interval, five fixed seeds)."""
+    y = np.random.default_rng(seed).normal(1000.0, 30.0, 10)
+    change, lo, hi = yearly_trend(y)
+    assert lo < 0.0 < hi
+    assert abs(change) < 0.02
+
+
+def test_yearly_trend_short_and_degenerate_series() -> None:
+    """Two years: a change but no interval; one year: nothing; all zero: no trend; mean zero: undefined."""
+    change, lo, hi = yearly_trend([100.0, 110.0])
+    assert change == pytest.approx(10.0 / 105.0)
+    assert math.isnan(lo) and math.isnan(hi)
+    assert all(math.isnan(v) for v in yearly_trend([5.0]))
+    assert yearly_trend([0.0, 0.0, 0.0]) == (0.0, 0.0, 0.0)
+    assert all(math.isnan(v) for v in yearly_trend([-1.0, 0.0, 1.0]))
+
+
+def test_t_quantiles_match_scipy() -> None:
+    for df in (1, 2, 3, 9, 30, 31, 45, 100, 1000):
+        assert t975(df) == pytest.approx(stats.t.ppf(0.975, df), rel=2e-4), df
+    assert math.isnan(t975(0))
+
+
+def test_trend_over_replications_pools_runs() -> None:
+    """Runs that each grow 10 %/yr with noise: the pooled change is near 10 % and its interval excludes 0."""
+    rng = np.random.default_rng(8)
+    runs = [100.0 * 1.1 ** np.arange(6) + rng.normal(0.0, 2.0, 6) for _ in range(5)]
+    change, lo, hi = trend_over_replications(runs)
+    assert 0.07 < change < 0.13
+    assert 0.0 < lo < change < hi
+
+
+def test_trend_block_flags_only_clear_and_large_trends() -> None:
+    """Growth of 20 %/yr is flagged; flat noise is not; a clear but tiny drift is not; two years can't tell."""
+    rng = np.random.default_rng(9)
+    grow = 100.0 * 1.2 ** np.arange(5)
+    flat = 100.0 + rng.normal(0.0, 1.0, 5)
+    tiny = 100.0 + 0.5 * np.arange(5)  # exactly linear: interval excludes 0, but 0.5 %/yr < the threshold
+    out = trend_block({"a": grow, "b": flat, "c": tiny})
+    assert out["trending"] is True and out["reason"] is None
+    assert out["measures"]["a"]["trending"] is True
+    assert out["measures"]["b"]["trending"] is False
+    assert out["measures"]["c"]["trending"] is False
+    assert out["threshold_per_year"] == TREND_FLAG_PER_YEAR
+    assert trend_block({"b": flat, "c": tiny})["trending"] is False
+    two = trend_block({"a": grow[:2]})
+    assert two["trending"] is None and "2 years" in two["reason"]
+    assert trend_block({"a": grow[:1]})["trending"] is None
+
+
+def test_warm_up_block_compares_configured_with_found() -> None:
+    x = transient_series(np.random.default_rng(1))
+    block = warm_up_block(x, 365.0)
+    assert block["mser5_days"] == mser5(x)
+    assert block["configured_shorter"] is False
+    assert warm_up_block(x, 100.0)["configured_shorter"] is True
