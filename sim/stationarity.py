@@ -167,8 +167,9 @@ def window_measures(result: RunResult, start: float, end: float) -> dict[str, fl
         ending in crisis), ``mean_waiting`` (families on intake queues and help waiting lists, summed over
         organisations and averaged over the window's days: the daily samples make it time-weighted),
         ``open_episodes`` (mean of the daily count of open episodes), ``tth_onset_mean`` (mean days from
-        problem onset to help among episodes signalled in the window and helped by its end; NaN if none) and
-        ``helped_signalled`` (how many such episodes).
+        problem onset to help among episodes signalled in the window and helped by its end; NaN if none),
+        ``helped_signalled`` (how many such episodes) and ``help_list_wait_days`` (mean length of the stays
+        on help waiting lists that ended in the window; NaN if none).
     """
     ep = result.episodes
     onset = ep.onset_day.to_numpy()
@@ -189,6 +190,10 @@ def window_measures(result: RunResult, start: float, end: float) -> dict[str, fl
     o_in = (o_days > start) & (o_days <= end)
     queued = (dorg.intake_queue.to_numpy()[o_in] + dorg.waiting.to_numpy()[o_in]).astype(float)
     n_days = int(d_in.sum())
+    q = result.queues
+    leave = q.leave_day.to_numpy(dtype=float)
+    stays = q.queue.str.startswith("help:").to_numpy(dtype=bool) & (leave > start) & (leave <= end)
+    waits = leave[stays] - q.enter_day.to_numpy(dtype=float)[stays]
     with np.errstate(invalid="ignore"):
         return {
             "problem_onsets": float((in_win & first).sum()),
@@ -200,6 +205,7 @@ def window_measures(result: RunResult, start: float, end: float) -> dict[str, fl
             "open_episodes": float(daily.active_episodes.to_numpy()[d_in].mean()) if n_days else math.nan,
             "tth_onset_mean": float(tth.mean()) if len(tth) else math.nan,
             "helped_signalled": float(len(tth)),
+            "help_list_wait_days": float(waits.mean()) if len(waits) else math.nan,
         }
 
 

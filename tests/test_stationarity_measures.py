@@ -155,3 +155,29 @@ def test_compare_note_names_what_trends_per_arm() -> None:
     assert "TREND" in growing and "fragmented: open episodes +26% a year" in growing and "networked" not in growing
     unknown = stationarity_note(runs([np.nan] * 6, [np.nan] * 6), ["fragmented", "networked"], 365)
     assert "not measured" in unknown.splitlines()[1]
+
+
+def test_yearly_series_add_up_to_the_run_and_the_summary_trend_uses_them() -> None:
+    """On a small real run: yearly counts sum to the window's counts, levels match the daily tables."""
+    from helpers import config
+
+    from sim import run
+    from sim.stationarity import window_measures, yearly_series
+
+    result = run(config("fragmented", seed=3, n_families=400, warm_up_days=100.0, horizon_days=3 * 365.0 + 50.0))
+    w0 = 100.0
+    years = yearly_series(result)
+    assert {len(v) for v in years.values()} == {3}  # the trailing 50 days are not a year
+    whole = window_measures(result, w0, w0 + 3 * 365.0)
+    for key in ("problem_onsets", "continuation_episodes", "new_episodes", "help_starts", "crises"):
+        assert years[key].sum() == whole[key], key
+    np.testing.assert_array_equal(years["new_episodes"], years["problem_onsets"] + years["continuation_episodes"])
+    ep = result.episodes
+    assert whole["help_starts"] == ((ep.help_start_day > w0) & (ep.help_start_day <= w0 + 3 * 365.0)).sum()
+    daily = result.daily
+    first_year = daily[(daily.day > w0) & (daily.day <= w0 + 365.0)]
+    assert years["open_episodes"][0] == pytest.approx(first_year.active_episodes.mean())
+    trend = result.summary["trend"]["measures"]
+    np.testing.assert_allclose(trend["open_episodes"]["yearly"], years["open_episodes"])
+    np.testing.assert_allclose(trend["mean_waiting"]["yearly"], years["mean_waiting"])
+    assert result.summary["warm_up"]["mser5_days"] == mser5(daily.active_episodes.to_numpy())
