@@ -181,3 +181,23 @@ def test_yearly_series_add_up_to_the_run_and_the_summary_trend_uses_them() -> No
     np.testing.assert_allclose(trend["open_episodes"]["yearly"], years["open_episodes"])
     np.testing.assert_allclose(trend["mean_waiting"]["yearly"], years["mean_waiting"])
     assert result.summary["warm_up"]["mser5_days"] == mser5(daily.active_episodes.to_numpy())
+
+
+def test_balance_table_and_its_bad_input() -> None:
+    """``python -m experiments.balance``: one row per year with the paired difference; bad input exits 2."""
+    from experiments.balance import COLUMNS, balance_table, main
+
+    def seed(level: float, tth: float) -> dict[str, np.ndarray]:
+        out = {key: np.full(3, level) for key in COLUMNS}
+        out["tth_onset_mean"] = np.array([tth, tth + 1.0, tth + 2.0])
+        return out
+
+    text = balance_table({"fragmented": [seed(10.0, 50.0), seed(12.0, 52.0)],
+                          "networked": [seed(9.0, 40.0), seed(11.0, 44.0)]}, 3)
+    rows = text.splitlines()
+    assert rows[2].split()[:2] == ["1", "11.0"]
+    assert "-9.0 [" in rows[2]  # mean of 40 - 50 and 44 - 52
+    assert "+0.0%" in text  # level series: no change
+    assert main(["--years", "1"]) == 2
+    assert main(["--seeds", "1"]) == 2
+    assert main(["--scenario", "nowhere"]) == 2
