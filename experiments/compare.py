@@ -29,6 +29,7 @@ from experiments.paired import mean_ci, paired_difference, spread
 from experiments.runspec import flatten_summary as flatten  # one definition of a run's flat row, shared with sweeps
 from sim import InputError, load_run_config, run
 from sim.atomic import check_empty_target, write_folder
+from sim.stationarity import TREND_FLAG_PER_YEAR, mean_interval, trend_verdict
 
 # (label, key in the flat summary, unit, scale)
 METRICS: list[tuple[str, str, str, float]] = [
@@ -57,7 +58,48 @@ def _one(scenario: str, working: str, seed: int, n_families: int | None, horizon
     if horizon is not None:
         overrides["horizon_days"] = horizon
     result = run(load_run_config(scenario=scenario, working=working, **overrides))
-    return dict(flatten(result.summary), arm=working, seed=seed)
+    return dict(flatten(result.summary), **_stationarity(result.summary), arm=working, seed=seed)
+
+
+def _stationarity(summary: dict[str, Any]) -> dict[str, float]:
+    """The run's MSER-5 warm-up and yearly trend of each measure (NaN without one), for the note under the table."""
+    row = {"mser5_days": float(summary["warm_up"]["mser5_days"])}
+    for name, m in summary["trend"]["measures"].items():
+        row[f"trend_{name}"] = float("nan") if m["change_per_year"] is None else float(m["change_per_year"])
+    return row
+
+
+TREND_LABELS = {"open_episodes": "open episodes", "mean_waiting": "families waiting"}
+
+
+def stationarity_note(runs: pd.DataFrame, arms: list[str], warm_up_days: float) -> str:
+    """Two lines under the table: the warm-up MSER-5 finds, and whether the status quo still trends after it.
+
+    Each run's yearly change is one replication, so the trend of an arm is the mean change over its runs with a
+    t interval over them (`sim.stationarity.trend_verdict`: the interval excludes 0 and the change exceeds
+    `sim.stationarity.TREND_FLAG_PER_YEAR` in size); one run of three years cannot tell on its own.
+    """
+    found = runs.mser5_days.to_numpy(dtype=float)
+    lines = [f"warm-up found by MSER-5: {np.median(found):.0f} days (configured {warm_up_days:.0f}; median over "
+             f"{len(found)} runs, longest {found.max():.0f})"]
+    flags, unknown = [], []
+    for arm in arms:
+        sub = runs[runs.arm == arm]
+        for name, label in TREND_LABELS.items():
+            change, lo, hi = mean_interval(sub[f"trend_{name}"].dropna().to_numpy(dtype=float))
+            verdict = trend_verdict(change, lo, hi)
+            if verdict:
+                flags.append(f"{arm}: {label} {change:+.0%} a year [95 % CI {lo:+.0%}, {hi:+.0%}]")
+            elif verdict is None:
+                unknown.append(f"{arm}: {label}")
+    if flags:
+        lines.append("TREND after warm-up (not in balance: averages depend on the horizon): " + "; ".join(flags))
+    elif unknown:
+        lines.append("trend after warm-up not measured (needs 2 complete years after warm-up): " + ", ".join(unknown))
+    else:
+        lines.append(f"no trend after warm-up (open episodes and families waiting: no clear change above "
+                     f"{TREND_FLAG_PER_YEAR:.0%} a year in either arm)")
+    return "\n".join(lines)
 
 
 def run_comparison(scenario: str, arms: list[str], replications: int, workers: int, n_families: int | None = None,
@@ -180,6 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     runs = run_comparison(args.scenario, arms, args.replications, args.workers, args.n_families, args.horizon_days)
     table = comparison_table(runs, arms[0], arms[1])
     text = render(table, arms[0], arms[1], args.scenario, args.replications, cfg.families)
+    text += "\n\n" + stationarity_note(runs, arms, cfg.warm_up_days)
 
     def write(folder: Path) -> None:
         runs.to_csv(folder / "runs.csv", index=False)

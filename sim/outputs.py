@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from sim.gc_pause import cyclic_gc_paused
+from sim.stationarity import YEAR_DAYS, trend_block, warm_up_block
 
 if TYPE_CHECKING:
     from sim.model import SocialDomainModel
@@ -77,6 +78,32 @@ def ledger_table(model: SocialDomainModel) -> pd.DataFrame:
     rows = [{"payer": p, "category": c, "organisation": o, "amount": a,
              "hours": model.ledger.hours.get((o, c), 0.0)} for (p, c, o), a in sorted(model.ledger.totals.items())]
     return pd.DataFrame(rows, columns=["payer", "category", "organisation", "amount", "hours"])
+
+
+def stationarity_blocks(model: SocialDomainModel) -> dict[str, Any]:
+    """The ``warm_up`` and ``trend`` blocks of the summary (`sim.stationarity`), from the model's daily samples.
+
+    Read from the model's lists rather than the tables so that every run pays only a few milliseconds.
+    """
+    w0, t_end = model.warm_up, model.end_time
+    days = np.fromiter((row[0] for row in model.daily), dtype=float, count=len(model.daily))
+    open_eps = np.fromiter((row[1] for row in model.daily), dtype=float, count=len(model.daily))
+    queued = np.zeros(len(model.daily))
+    if model.daily_org:  # families on intake queues and help waiting lists, summed over organisations per day
+        n_org = len(model.organisations)
+        org = np.array([(row[2], row[3]) for row in model.daily_org], dtype=float).reshape(-1, n_org, 2)
+        queued = org.sum(axis=(1, 2))
+    years = int((t_end - w0) // YEAR_DAYS + 1e-9)
+    year_of = np.ceil((days - w0) / YEAR_DAYS)  # day d belongs to year k when w0 + 365(k-1) < d <= w0 + 365k
+    keep = (year_of >= 1) & (year_of <= years)
+    counts = np.bincount(year_of[keep].astype(int) - 1, minlength=years)[:years]
+
+    def yearly_mean(values: np.ndarray) -> np.ndarray:
+        sums = np.bincount(year_of[keep].astype(int) - 1, weights=values[keep], minlength=years)[:years]
+        return sums / np.maximum(counts, 1)
+
+    return {"warm_up": warm_up_block(open_eps, w0),
+            "trend": trend_block({"open_episodes": yearly_mean(open_eps), "mean_waiting": yearly_mean(queued)})}
 
 
 def summarise(model: SocialDomainModel, ep: pd.DataFrame, ledger: pd.DataFrame) -> dict[str, Any]:
@@ -141,6 +168,7 @@ def summarise(model: SocialDomainModel, ep: pd.DataFrame, ledger: pd.DataFrame) 
         "moved": int(((ep.outcome == "moved") & (ep.end_day >= w0)).sum()),
         "families_left": int(model.flows.left),
         "families_entered": int(model.flows.entered),
+        **stationarity_blocks(model),
     }
 
 
