@@ -39,6 +39,8 @@ RECORD = ROOT / "docs" / "calibration-record.json"
 # years): at the status quo some queues still lengthen over the years, so a shorter fitting window would fit waits
 # that the default run does not show.
 FIT_HORIZON = 1095.0
+# The default run's warm-up (configs/config.yaml): the fit and its validation measure the same steady state.
+WARM_UP = 1095.0
 VALIDATION_SEED0 = 101  # validation seeds differ from the fitting seeds (1..n)
 
 
@@ -73,7 +75,7 @@ def fit_record(res: FitResult, values: dict[str, float | int]) -> dict[str, Any]
                        "at_bound": bool(np.isclose(f, pr.lo) or np.isclose(f, pr.hi))})
     return {"date": date.today().isoformat(), "seconds": res.seconds, "evaluations": res.evaluations, "seeds": res.seeds,
             "loss": res.loss, "prior_loss": res.prior_loss, "n_families": res.kw.get("n_families", "scenario"),
-            "warm_up_days": 365.0, "horizon_days": res.kw["horizon_days"], "parameters": params,
+            "warm_up_days": WARM_UP, "horizon_days": res.kw["horizon_days"], "parameters": params,
             "fitted_targets": [t.key for t in fitted_targets()] + ["youth_cost_per_client"]}
 
 
@@ -122,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     with ProcessPoolExecutor(max_workers=args.workers, mp_context=ctx) as pool:
         for scenario in scenarios:
             say(f"calibrating {scenario}: budget {args.budget} evaluations x {args.seeds} seeds, {args.workers} workers")
-            kw = {"horizon_days": FIT_HORIZON}
+            kw = {"horizon_days": FIT_HORIZON, "warm_up_days": WARM_UP}
             res = fit(pool, scenario, list(range(1, args.seeds + 1)), kw, args.budget, say)
             values = fitted_values(res)
             rec_fit = fit_record(res, values)
@@ -136,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
             seeds = list(range(VALIDATION_SEED0, VALIDATION_SEED0 + args.replications))
             say(f"  [{scenario}] validating: {len(seeds)} replications, full horizon, seeds {seeds[0]}-{seeds[-1]}")
             obs = evaluate(pool, scenario, overrides, seeds, {})
-            val = {"replications": len(seeds), "seeds": seeds, "n_families": "scenario", "warm_up_days": 365.0,
+            val = {"replications": len(seeds), "seeds": seeds, "n_families": "scenario", "warm_up_days": WARM_UP,
                    "horizon_days": 1095.0, "values": {t.key: [o[t.key] for o in obs] for t in TARGETS}}
             for t in TARGETS:
                 m, lo, hi = mean_ci(val["values"][t.key])

@@ -92,6 +92,8 @@ SCALES: dict[str, tuple[Scale, ...]] = {
         Scale("youth_decision_days", _orgs("jeugdhulp", field_name="decision_days"), "specialist youth-care wait"),
         Scale("adult_mh_intake_hours", _orgs("ggz", field_name="intake_hours_per_week"), "adult mental-health wait to intake"),
         Scale("adult_mh_decision_days", _orgs("ggz", field_name="decision_days"), "adult mental-health total wait"),
+        Scale("youth_escalation", _domains("parenting", "child_development", "youth_mental_health", field_name="escalation_per_year"),
+              "youth crisis rate"),
     ),
     "jeugdhulp": (
         Scale("onset_scale", _domains(*_ALL_JH, field_name="onset_rate_per_year"), "youth-care use"),
@@ -101,6 +103,8 @@ SCALES: dict[str, tuple[Scale, ...]] = {
         Scale("youth_decision_days", _orgs("jeugdhulp_ambulant", "jeugd_ggz", field_name="decision_days"), "specialist youth-care wait"),
         Scale("adult_mh_intake_hours", _orgs("ggz", field_name="intake_hours_per_week"), "adult mental-health wait to intake"),
         Scale("adult_mh_decision_days", _orgs("ggz", field_name="decision_days"), "adult mental-health total wait"),
+        Scale("youth_escalation", _domains("parenting", "child_development", "youth_mental_health", field_name="escalation_per_year"),
+              "youth crisis rate"),
     ),
 }
 # Starting factors from a coarse manual exploration (a handful of single runs): the file's priors lie far from
@@ -108,8 +112,8 @@ SCALES: dict[str, tuple[Scale, ...]] = {
 # The priors themselves stay in the file's notes; these are only where the search begins (on a file that was
 # calibrated before, the search begins at its calibrated values instead).
 START: dict[str, tuple[float, ...]] = {
-    "sociaal_domein": (1.9, 0.74, 0.6, 1.2, 1.0, 1.2),
-    "jeugdhulp": (1.8, 0.6, 0.6, 1.4, 0.9, 1.2),
+    "sociaal_domein": (1.9, 0.74, 0.6, 1.2, 1.0, 1.2, 1.0),
+    "jeugdhulp": (1.8, 0.6, 0.6, 1.4, 0.9, 1.2, 1.0),
 }
 COST_SCALES: dict[str, Scale] = {
     "sociaal_domein": Scale("youth_hourly_cost", _orgs("jeugdhulp", field_name="hourly_cost"), "cost per client"),
@@ -251,9 +255,9 @@ def fit(pool: Executor, scenario: str, seeds: list[int], kw: dict[str, Any], bud
         cache[key] = r
         return r
 
-    # A file calibrated before starts from its calibrated values (factor 1); a fresh file from the explored start.
-    fresh = not all(p.calibrated for p in priors)
-    start = np.array(START[scenario] if fresh and scenario in START else (1.0,) * len(scales))
+    # A scale calibrated before starts from its calibrated values (factor 1); a fresh one from the explored start.
+    explored = START.get(scenario, (1.0,) * len(scales))
+    start = np.array([1.0 if p.calibrated else f for p, f in zip(priors, explored, strict=True)])
     z0 = np.clip((start - lo) / np.where(width > 0, width, 1.0), 0.0, 1.0)
     try:
         # The search runs on 1 + unit cube so that scipy's relative finite-difference step (diff_step x |z|)

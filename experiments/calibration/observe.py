@@ -44,16 +44,29 @@ def _helped_at(ep: pd.DataFrame, orgs: tuple[str, ...]) -> pd.DataFrame:
 
 
 def _waits(result: RunResult, orgs: tuple[str, ...]) -> np.ndarray:
-    """Days from first registration at one of ``orgs`` (its intake queue) to help start there, help started in window."""
+    """Days from registration at one of ``orgs`` (its intake queue) to help start there, help started in window.
+
+    Registration is the problem's last entry into that organisation's intake queue before help started: a family
+    that had a crisis while waiting keeps its place, and its continuation episode is helped without a new intake,
+    so the registration can belong to an earlier attempt of the same problem.
+    """
     w0, t1 = _window(result)
-    ep = _helped_at(result.episodes, orgs)
+    all_ep = result.episodes
+    ep = _helped_at(all_ep, orgs)
     ep = ep[(ep.help_start_day >= w0) & (ep.help_start_day <= t1)]
+    if not len(ep):
+        return np.array([])
     q = result.queues
     q = q[(q.queue == "intake") & q.organisation.isin(orgs)]
-    first = q.groupby(["episode", "organisation"], observed=True).enter_day.min()
-    keys = list(zip(ep.episode, ep.last_organisation, strict=True))
-    arrive = first.reindex(pd.MultiIndex.from_tuples(keys, names=["episode", "organisation"])).to_numpy() if keys else np.array([])
-    return ep.help_start_day.to_numpy() - arrive
+    key = ["family", "domain", "problem"]
+    reg = q.merge(all_ep[["episode", *key]], on="episode")[[*key, "organisation", "enter_day"]]
+    helped = ep[[*key, "last_organisation", "help_start_day"]].rename(columns={"last_organisation": "organisation"})
+    helped = helped.assign(domain=helped.domain.astype(str), row=np.arange(len(helped)))
+    reg = reg.assign(domain=reg.domain.astype(str), organisation=reg.organisation.astype(str))
+    both = helped.merge(reg, on=[*key, "organisation"], how="left")
+    both = both[both.enter_day.isna() | (both.enter_day <= both.help_start_day)]
+    arrive = both.groupby("row").enter_day.max().reindex(np.arange(len(helped))).to_numpy()
+    return helped.help_start_day.to_numpy() - arrive
 
 
 def youth_care_use(result: RunResult, obs: Observation) -> float:
@@ -122,6 +135,14 @@ def youth_cost_per_client(result: RunResult, obs: Observation) -> float:
     return float(per_year / clients) if clients else float("nan")
 
 
+def youth_crisis_rate(result: RunResult, obs: Observation) -> float:
+    """Crises of needs in a youth domain that ended in the window, per 1000 households a year."""
+    w0, t1 = _window(result)
+    ep = result.episodes
+    crises = ep[(ep.outcome == "crisis") & ep.domain.isin(obs.youth_domains) & (ep.end_day >= w0) & (ep.end_day <= t1)]
+    return 1000.0 * len(crises) / result.summary["families"] / ((t1 - w0) / 365.0)
+
+
 def cross_domain_households(result: RunResult, obs: Observation) -> float:
     """% of households helped in a year under a law who were helped under 2 or more laws that year (mean over years)."""
     w0, t1 = _window(result)
@@ -147,7 +168,7 @@ def youth_team_share(result: RunResult, obs: Observation) -> float:
 
 OBSERVERS = {f.__name__: f for f in (youth_care_use, youth_wait_weeks, adult_mh_wait_weeks, adult_mh_intake_over_4_weeks,
                                      adult_mh_over_14_weeks,
-                                     youth_mh_treatment_dropout, youth_trajectory_years, youth_cost_per_client,
+                                     youth_mh_treatment_dropout, youth_trajectory_years, youth_cost_per_client, youth_crisis_rate,
                                      cross_domain_households, youth_team_share)}
 
 

@@ -88,8 +88,8 @@ def render(record: dict[str, Any]) -> str:
                 f"Fitted on {fit['date']} in {fit['seconds']:.0f} s: {fit['evaluations']} evaluations of "
                 f"{len(fit['seeds'])} seeds ({', '.join(map(str, fit['seeds']))}), {fit['n_families']} households, "
                 f"{fit['warm_up_days']:g} days warm-up + {fit['horizon_days']:g} measured days. "
-                f"Loss {fit['loss']:.3f} (at the start of the search {fit['prior_loss']:.3f}; a fresh file starts from the "
-                f"explored starting factors of `fit.START`, a file calibrated before from its calibrated values).", "",
+                f"Loss {fit['loss']:.3f} (at the start of the search {fit['prior_loss']:.3f}; a scale fitted for the first time starts from the "
+                f"explored starting factors of `fit.START`, a scale calibrated before from its calibrated values).", "",
                 "| parameter | identified by | factor on start | values written (start of search -> calibrated; the original prior stays in the file's `note`) | declared range |",
                 "|---|---|---|---|---|"]
         for p in fit["parameters"]:

@@ -58,6 +58,12 @@ TARGETS: tuple[Target, ...] = (
     Target("youth_cost_per_client", "specialist youth-care cost per client a year", 10500.0, (10000.0, 12500.0),
            "published 'ruim EUR 10,000' (somewhat over 10,000); the band is our reading", "EUR",
            "Volkskrant Apr 2019, research reported there, 2017 (V2)", True),
+    Target("youth_crisis_rate", "crises in youth domains (out-of-home placements, crisis admissions) per 1000 households a year",
+           7.0, (5.0, 10.0),
+           "derived: 6.1 % of 287,870 new youth-care trajectories had residence (17,560 in 2021) over 4.47 million youth under "
+           "23 (474,000 users = 10.6 %) is 3.9 per 1000 youth a year; at 1.8 youth under 23 per household with minor children "
+           "(an assumption) about 7 per 1000 households; the band is our reading", "per 1000 households a year",
+           "CBS, Jeugdhulp 2021, sect. 2 (V); CBS, Jaarrapport Landelijke Jeugdmonitor 2024 (V); rate derived (D)", True),
     Target("adult_mh_intake_over_4_weeks", "share of adult mental-health waits to intake longer than 4 weeks", 66.0, (62.0, 70.0),
            "published 67.4 % (institutions) and 65.0 % (independents), Q1 2023; 'about two thirds' 2021; band is our reading", "%",
            "NZa via Staat van Volksgezondheid en Zorg (V); NRC 12-7-2021 (V2)", True),
@@ -83,6 +89,8 @@ LIMITS: dict[str, str] = {
     "adult_mh_intake_over_4_weeks": "the wait to intake is one intake desk's queue; its spread is set by the desk's load, so a "
                                     "mean and a share over 4 weeks cannot both be set freely.",
     "youth_mh_treatment_dropout": "dropout in help is one hazard for every domain, scaled by engagement and burden.",
+    "youth_crisis_rate": "one escalation scale for the youth domains; crisis care, its refractory period and remission of "
+                         "heavy needs also set how often an unhelped need ends in crisis.",
     "youth_trajectory_years": "one help-rate scale for the youth domains; dropout in help also shortens trajectories.",
     "youth_cost_per_client": "cost per client is hourly cost x hours a week per case x time in help; the hourly cost is capped by "
                              "its declared range and the hours a week per case are not calibrated.",
