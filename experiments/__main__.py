@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 
 from sim import InputError
+from sim.reader import Reader
 
 USAGE = """usage: python -m experiments run [+experiment=<name>] [launcher=<name>] [key=value ...]
        python -m experiments status <sweep folder>
@@ -74,14 +75,13 @@ def _status(args: list[str]) -> int:
 def _report(args: list[str]) -> int:
     from experiments.report import build_report
 
-    options = dict(a.split("=", 1) for a in args[1:] if "=" in a)
     try:
-        if not args or args[0].count("=") or len(options) != len(args) - 1:
+        if not args or "=" in args[0] or not all("=" in a for a in args[1:]):
             raise InputError("arguments", args, "<sweep folder> [lang=en|nl] [format=md|html]")
-        bad = set(options) - {"lang", "format"}
-        if bad:
-            raise InputError(sorted(bad)[0], options[sorted(bad)[0]], "lang or format")
-        path = build_report(args[0], lang=options.get("lang", "en"), fmt=options.get("format", "md"))
+        r = Reader.from_text(dict(a.split("=", 1) for a in args[1:]))
+        lang, fmt = r.string("lang", ("en", "nl"), default="en"), r.string("format", ("md", "html"), default="md")
+        r.finish()
+        path = build_report(args[0], lang=lang, fmt=fmt)
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
