@@ -103,7 +103,7 @@ def read_scenario(name_or_path: str | Path) -> tuple[dict[str, Any], str]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         at = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else "<file>"
-        what = " ".join(p for p in (exc.context, exc.problem) if p)
+        what = f"{exc.problem} ({exc.context})" if exc.problem and exc.context else exc.problem or exc.context
         raise InputError(at, what or str(exc).splitlines()[0], "well-formed YAML", where) from None
     except yaml.YAMLError as exc:
         raise InputError("<file>", str(exc).splitlines()[0], "well-formed YAML", where) from None
