@@ -21,7 +21,7 @@ USAGE = """usage: python -m experiments run [+experiment=<name>] [launcher=<name
 run settings (configs/sweep.yaml):
   +experiment=<name>       compare_working (default), lever_ablation, capacity_sweep, sensitivity (configs/experiment)
   launcher=<name>          pool (default), inprocess, joblib, submitit_local, submitit_slurm (configs/launcher)
-  scenario=<name>          a scenario in configs/scenario
+  scenario=<name>          a scenario file in scenarios/ (default sociaal_domein)
   replications=<n>         seeds 1..n in every arm (paired)        n_families=<n> horizon_days=<d> warm_up_days=<d>
   target_ci_width=<w>      add replications until the 95 % CI of the headline difference is narrower than w
   max_replications=<n>     limit for target_ci_width            retries=<n>  extra attempts for a failed run
