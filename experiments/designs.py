@@ -40,7 +40,7 @@ def preset_levers(working: str) -> dict[str, Any]:
 def lever_unit(name: str) -> dict[str, Any]:
     """Lever values of a unit in ``configs/levers`` (one lever, or a group switched together)."""
     path = CONFIG_DIR / "levers" / f"{name}.yaml"
-    known = ", ".join(sorted(p.stem for p in (CONFIG_DIR / "levers").glob("*.yaml")))
+    known = ", ".join(configuration.options("levers"))
     if not path.is_file():
         raise InputError("experiment.units", name, f"a lever unit in configs/levers ({known})")
     values = yaml.safe_load(path.read_text()) or {}
