@@ -53,7 +53,8 @@ clean:
 	rm -rf .venv outputs .pytest_cache
 
 # Performance benchmark for people (CI never times anything): figures against the standing targets,
-# written to docs/performance.md and benchmarks/bench.json; bench-quick runs small versions in under a minute.
+# written to docs/performance.md and benchmarks/bench.json; bench-quick runs small versions in under a minute and
+# writes outputs/bench-quick.json (not tracked: its figures are for this machine only).
 bench: $(STAMP)
 	$(PY) -m benchmarks
 

@@ -2,7 +2,8 @@
 
 Each repeat of each workload runs in a fresh child process (`benchmarks.child`); this process prints
 progress, the table of figures against the targets and the regression guard, then writes
-``benchmarks/bench.json`` and ``docs/performance.md`` (full run) or ``benchmarks/bench-quick.json`` (quick).
+``benchmarks/bench.json`` and ``docs/performance.md`` (full run) or ``outputs/bench-quick.json`` (quick: a check on
+this machine, kept out of the tracked files so that trying it changes nothing in the repository).
 Nothing is written until every workload has finished, so an interrupted benchmark leaves the stored figures
 as they were. Exit status 0 even when a target is missed: this is a measurement, not a test.
 """
@@ -56,6 +57,11 @@ def machine() -> dict[str, Any]:
             "dirty": bool(_git("status", "--porcelain", "--untracked-files=no")), "machine": cpu, "cpus": os.cpu_count(),
             "platform": platform.platform(), "python": platform.python_version(), "packages": versions,
             "load_start": list(os.getloadavg())}
+
+
+def record_path(mode: str) -> Path:
+    """Where a run's figures go: the full run's are tracked (the standing record); the quick run's are not."""
+    return HERE / "bench.json" if mode == "full" else ROOT / "outputs" / "bench-quick.json"
 
 
 def run_child(w: Workload) -> dict[str, Any]:
@@ -113,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     meta["load_end"] = list(os.getloadavg())
     meta["wall_seconds"] = time.perf_counter() - t0
 
-    out = HERE / ("bench.json" if mode == "full" else "bench-quick.json")
+    out = record_path(mode)
     previous = json.loads(out.read_text()) if out.is_file() else None
     record["previous"] = None if previous is None else {k: previous["meta"].get(k) for k in ("date", "commit", "load_start")}
     record["regression"] = report.regression(record, previous)

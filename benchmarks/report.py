@@ -181,7 +181,7 @@ def markdown(record: dict[str, Any], notes: str) -> str:
         "Written by `make bench` (do not edit by hand; the hand-written part comes from `benchmarks/notes.md`).",
         "`make bench` runs every workload below several times, each repeat in a fresh process after a small",
         "untimed warm-up run, and prints the same table; `make bench-quick` runs small versions in under a minute",
-        "(it writes `benchmarks/bench-quick.json` only). CI never times anything: figures depend on the machine",
+        "(it writes `outputs/bench-quick.json` only, outside the tracked files). CI never times anything: figures depend on the machine",
         "and its load, so compare runs on the same machine and look at the load average.",
         "",
         "## Machine and run",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 
 from sim import InputError
+from sim.reader import Reader
 
 USAGE = """usage: python -m experiments run [+experiment=<name>] [launcher=<name>] [key=value ...]
        python -m experiments status <sweep folder>
@@ -20,7 +21,7 @@ USAGE = """usage: python -m experiments run [+experiment=<name>] [launcher=<name
 run settings (configs/sweep.yaml):
   +experiment=<name>       compare_working (default), lever_ablation, capacity_sweep, sensitivity (configs/experiment)
   launcher=<name>          pool (default), inprocess, joblib, submitit_local, submitit_slurm (configs/launcher)
-  scenario=<name>          a scenario in configs/scenario
+  scenario=<name>          a scenario file in scenarios/ (default sociaal_domein)
   replications=<n>         seeds 1..n in every arm (paired)        n_families=<n> horizon_days=<d> warm_up_days=<d>
   target_ci_width=<w>      add replications until the 95 % CI of the headline difference is narrower than w
   max_replications=<n>     limit for target_ci_width            retries=<n>  extra attempts for a failed run
@@ -74,14 +75,13 @@ def _status(args: list[str]) -> int:
 def _report(args: list[str]) -> int:
     from experiments.report import build_report
 
-    options = dict(a.split("=", 1) for a in args[1:] if "=" in a)
     try:
-        if not args or args[0].count("=") or len(options) != len(args) - 1:
+        if not args or "=" in args[0] or not all("=" in a for a in args[1:]):
             raise InputError("arguments", args, "<sweep folder> [lang=en|nl] [format=md|html]")
-        bad = set(options) - {"lang", "format"}
-        if bad:
-            raise InputError(sorted(bad)[0], options[sorted(bad)[0]], "lang or format")
-        path = build_report(args[0], lang=options.get("lang", "en"), fmt=options.get("format", "md"))
+        r = Reader.from_text(dict(a.split("=", 1) for a in args[1:]))
+        lang, fmt = r.string("lang", ("en", "nl"), default="en"), r.string("format", ("md", "html"), default="md")
+        r.finish()
+        path = build_report(args[0], lang=lang, fmt=fmt)
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

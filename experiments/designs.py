@@ -20,32 +20,27 @@ Designs (``experiment.design`` in ``configs/experiment``):
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import yaml
 
 from experiments import sensitivity
-from sim import CONFIG_DIR, InputError, load_scenario
+from sim import CONFIG_DIR, InputError, configuration, load_scenario
 from sim.config import LEVER_FLAGS
 
 LEVER_KEYS = (*LEVER_FLAGS, "t_shaped_share")
 
 
 def preset_levers(working: str) -> dict[str, Any]:
-    """Lever values of a preset in ``configs/working``."""
-    path = CONFIG_DIR / "working" / f"{working}.yaml"
-    if not path.is_file():
-        known = ", ".join(sorted(p.stem for p in (CONFIG_DIR / "working").glob("*.yaml")))
-        raise InputError("experiment.arms", working, f"a preset in configs/working ({known})")
-    return dict(yaml.safe_load(path.read_text())["levers"])
+    """Lever values of a preset in ``configs/working`` (an unknown one is named as ``experiment.arms``)."""
+    return configuration.preset_levers(working, field="experiment.arms")
 
 
 def lever_unit(name: str) -> dict[str, Any]:
     """Lever values of a unit in ``configs/levers`` (one lever, or a group switched together)."""
     path = CONFIG_DIR / "levers" / f"{name}.yaml"
-    known = ", ".join(sorted(p.stem for p in (CONFIG_DIR / "levers").glob("*.yaml")))
+    known = ", ".join(configuration.options("levers"))
     if not path.is_file():
         raise InputError("experiment.units", name, f"a lever unit in configs/levers ({known})")
     values = yaml.safe_load(path.read_text()) or {}
@@ -159,4 +154,4 @@ def design_arms(exp: dict[str, Any], scenario: str) -> list[dict[str, Any]]:
 
 def available(group: str) -> list[str]:
     """Options of a config group (listed from the folder, never hard-coded: other scenarios may be added)."""
-    return sorted(p.stem for p in Path(CONFIG_DIR / group).glob("*.yaml"))
+    return configuration.options(group)

@@ -28,8 +28,10 @@ from experiments.paired import paired_difference
 from experiments.progress import Progress
 from experiments.runspec import RunConfiguration, RunSpec
 from experiments.store import Store, load_sweep
-from sim import CONFIG_DIR, InputError
-from sim.scenario import SCENARIO_DIR
+from sim import InputError
+from sim.configuration import compose as compose_config
+from sim.configuration import scenario_path
+from sim.reader import Reader
 
 # Settings that say how or where a sweep runs, not what it computes: they do not change the folder name.
 SIM_DIR = Path(__file__).resolve().parent.parent / "sim"
@@ -38,49 +40,20 @@ _NOT_IN_NAME = ("launcher", "retries", "progress", "out", "replications", "targe
 
 def compose(overrides: list[str]) -> dict[str, Any]:
     """Compose ``configs/sweep.yaml`` with the overrides; ``compare_working`` when no experiment is named."""
-    from hydra import compose as hydra_compose
-    from hydra import initialize_config_dir
-    from hydra.errors import HydraException
-    from omegaconf import OmegaConf
-    from omegaconf.errors import OmegaConfBaseException
-
-    items = []
-    for item in overrides:
-        if "=" not in item or item.startswith("-"):
-            raise InputError("argument", item, "key=value overrides, e.g. +experiment=lever_ablation launcher=joblib")
-        items.append("+" + item if item.startswith("experiment=") else item)
+    items = [("+" + item if item.startswith("experiment=") else item) for item in overrides]
     if not any(i.startswith("+experiment=") for i in items):
         items.insert(0, "+experiment=compare_working")
-    try:
-        with initialize_config_dir(version_base="1.3", config_dir=str(CONFIG_DIR), job_name="ontschot-sweep"):
-            cfg = hydra_compose(config_name="sweep", overrides=items)
-    except (HydraException, OmegaConfBaseException) as exc:
-        text = str(exc).strip().splitlines()[0]
-        keys = [(i.split("=", 1)[0].lstrip("+~"), i.split("=", 1)[1]) for i in items]
-        field_, value = next(((k, v) for k, v in keys if f"'{k}" in text or f"{k}/" in text or f" {k}" in text), ("override", items))
-        group = field_.split(".")[0]
-        if (CONFIG_DIR / group).is_dir() and "." not in field_:
-            raise InputError(field_, value, f"one of {', '.join(available(group))}") from None
-        raise InputError(field_, value, f"a known configuration key ({text})") from None
-    return OmegaConf.to_container(cfg, resolve=True)
+    return compose_config("sweep", items, "e.g. +experiment=lever_ablation launcher=joblib")
 
 
 def _integer(cfg: dict[str, Any], key: str, lo: int, allow_none: bool = False, prefix: str = "") -> int | None:
-    value = cfg.get(key)
-    if value is None and allow_none:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < lo:
-        raise InputError(prefix + key, value, f"an integer >= {lo}" + (" or null" if allow_none else ""))
-    return value
+    """An integer >= ``lo`` (None allowed with ``allow_none``), read by `Reader` like every other input."""
+    return Reader(cfg, prefix.rstrip("."), None).number(key, lo, integer=True, nullable=allow_none)
 
 
 def _number(cfg: dict[str, Any], key: str, lo: float, allow_none: bool = False, open_lo: bool = False) -> float | None:
-    value = cfg.get(key)
-    if value is None and allow_none:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < lo or (open_lo and value == lo):
-        raise InputError(key, value, f"a number {'>' if open_lo else '>='} {lo}" + (" or null" if allow_none else ""))
-    return float(value)
+    """A number >= ``lo`` (> with ``open_lo``; None allowed with ``allow_none``), read by `Reader`."""
+    return Reader(cfg, "", None).number(key, lo, lo_open=open_lo, nullable=allow_none)
 
 
 @dataclass
@@ -127,7 +100,7 @@ def model_fingerprint(scenario: str) -> str:
     for path in sorted(SIM_DIR.rglob("*.py")):
         h.update(str(path.relative_to(SIM_DIR)).encode())
         h.update(path.read_bytes())
-    h.update((SCENARIO_DIR / f"{scenario}.yaml").read_bytes())
+    h.update(scenario_path(scenario).read_bytes())
     return h.hexdigest()[:16]
 
 

@@ -17,9 +17,9 @@ from datetime import datetime
 from pathlib import Path
 
 from sim.atomic import check_empty_target, write_folder
+from sim.configuration import compose as compose_config
 from sim.errors import InputError
 
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 USAGE = """usage: python -m sim [key=value ...]
 
   scenario=<name>        a data file in scenarios/ (default sociaal_domein)
@@ -36,32 +36,8 @@ summary.json and config.yaml to the output folder."""
 
 
 def compose(overrides: list[str]) -> dict:
-    """Compose the Hydra configuration; turn Hydra's override errors into `InputError`."""
-    from hydra import compose as hydra_compose
-    from hydra import initialize_config_dir
-    from hydra.errors import HydraException
-    from omegaconf import OmegaConf
-    from omegaconf.errors import OmegaConfBaseException
-
-    for item in overrides:
-        if "=" not in item or item.startswith("-"):
-            raise InputError("argument", item, "key=value overrides (see --help)")
-    try:
-        with initialize_config_dir(version_base="1.3", config_dir=str(CONFIG_DIR), job_name="ontschot"):
-            cfg = hydra_compose(config_name="config", overrides=overrides)
-    except (HydraException, OmegaConfBaseException) as exc:
-        text = str(exc).strip().splitlines()[0]
-        field = next((o.split("=", 1)[0].lstrip("+~") for o in overrides if o.split("=", 1)[0].lstrip("+~") in text), "override")
-        if "Could not find" in text or "not found in" in text.lower():
-            group = field.split(".")[0]
-            options = sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml")) if (CONFIG_DIR / group).is_dir() else []
-            value = next((o.split("=", 1)[1] for o in overrides if o.split("=", 1)[0] == field), None)
-            raise InputError(field, value, f"one of {', '.join(options)}" if options else text) from None
-        value = next((o.split("=", 1)[1] for o in overrides if o.split("=", 1)[0].lstrip("+~") == field), None)
-        if field.startswith("scenario.overrides.") and f"+{field}={value}" not in overrides:
-            raise InputError(field, value, f"a scenario value changed with a leading plus: +{field}={value}") from None
-        raise InputError(field, value, f"a known configuration key ({text})") from None
-    return OmegaConf.to_container(cfg, resolve=True)
+    """Compose ``configs/config.yaml`` with the overrides (`sim.configuration.compose`: Hydra errors become `InputError`)."""
+    return compose_config("config", overrides, "see --help")
 
 
 def default_output_dir(data: dict) -> Path:

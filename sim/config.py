@@ -112,9 +112,7 @@ class RunConfig:
         seed = r.number("seed", 0, 2**63 - 1, integer=True)
         horizon = r.number("horizon_days", 0.0, 36500.0, lo_open=True)
         warm = r.number("warm_up_days", 0.0, 36500.0)
-        nf = r.raw("n_families", None)
-        if nf is not None:
-            nf = r.number("n_families", 1, 10_000_000, integer=True)
+        nf = r.number("n_families", 1, 10_000_000, integer=True, nullable=True)
         r.finish()
         scenario = load_scenario(name, overrides)
         families = nf if nf is not None else scenario.n_families

@@ -1,7 +1,10 @@
 """Strict reading of plain mappings: unknown keys, types and ranges.
 
-One small helper shared by the scenario loader and the run configuration, so
-that every bad value gets the same kind of message: field, value, allowed.
+One small helper shared by every reader of user input (the scenario loader,
+the run configuration, the sweep settings, the command lines' own options),
+so that every bad value gets the same kind of message: field, value, allowed.
+Command-line text is read through `Reader.from_text`, which turns each value
+into a number, a boolean or null the way Hydra reads ``key=value``.
 """
 
 from __future__ import annotations
@@ -45,16 +48,23 @@ class Reader:
             return default
         return self.data[key]
 
+    @classmethod
+    def from_text(cls, data: dict[str, str], path: str = "", where: str | None = None) -> Reader:
+        """A `Reader` over command-line text: each value read as Hydra reads ``key=value`` (`parse_text`)."""
+        return cls({k: parse_text(v) for k, v in data.items()}, path, where)
+
     def number(self, key: str, lo: float = -math.inf, hi: float = math.inf, default: Any = ..., integer: bool = False,
-               lo_open: bool = False) -> Any:
-        """A number in [lo, hi] (or (lo, hi] with ``lo_open``); an int when ``integer``."""
-        value = self.raw(key, default)
+               lo_open: bool = False, nullable: bool = False) -> Any:
+        """A number in [lo, hi] (or (lo, hi] with ``lo_open``); an int when ``integer``; None when ``nullable``."""
+        value = self.raw(key, None if nullable and default is ... else default)
+        if value is None and nullable:
+            return None
         kind = "an integer" if integer else "a number"
         ok = isinstance(value, int) if integer else isinstance(value, (int, float))
-        if isinstance(value, bool) or not ok or (isinstance(value, float) and math.isnan(value)):
-            raise InputError(self._field(key), value, f"{kind} in {'(' if lo_open else '['}{lo}, {hi}]", self.where)
-        if value < lo or value > hi or (lo_open and value == lo):
-            raise InputError(self._field(key), value, f"{kind} in {'(' if lo_open else '['}{lo}, {hi}]", self.where)
+        bad = isinstance(value, bool) or not ok or (isinstance(value, float) and math.isnan(value))
+        if bad or value < lo or value > hi or (lo_open and value == lo):
+            raise InputError(self._field(key), value, _range_text(kind, lo, hi, lo_open) + (" or null" if nullable else ""),
+                             self.where)
         return int(value) if integer else float(value)
 
     def probability(self, key: str, default: Any = ...) -> float:
@@ -97,3 +107,34 @@ class Reader:
             if key not in self._read:
                 allowed = ", ".join(sorted(self._read)) or "none"
                 raise InputError(self._field(str(key)), self.data[key], f"a known key ({allowed})", self.where)
+
+
+def _range_text(kind: str, lo: float, hi: float, lo_open: bool) -> str:
+    """``a number in [0, 1]``, ``an integer >= 2``, ``a number > 0``: the allowed range in words."""
+    if math.isinf(hi) and math.isinf(lo):
+        return kind
+    if math.isinf(hi):
+        return f"{kind} {'>' if lo_open else '>='} {lo}"
+    if math.isinf(lo):
+        return f"{kind} <= {hi}"
+    return f"{kind} in {'(' if lo_open else '['}{lo}, {hi}]"
+
+
+def parse_text(text: str) -> Any:
+    """A command-line value as Hydra reads one: ``null``, ``true``/``false``, an integer, a number, else the text.
+
+    Example:
+        >>> [parse_text(t) for t in ("3", "0.5", "true", "null", "nl")]
+        [3, 0.5, True, None, 'nl']
+    """
+    low = text.strip().lower()
+    if low == "null":
+        return None
+    if low in ("true", "false"):
+        return low == "true"
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text

@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from sim.breakdown import Breakdown, read_breakdown
+from sim.configuration import SCENARIO_DIR, read_scenario  # noqa: F401 (SCENARIO_DIR: re-exported for older imports)
 from sim.contacts import read_detection
 from sim.errors import InputError
 from sim.options import expand_choices
@@ -26,7 +25,6 @@ from sim.places import WaitingPlace, read_waiting_place
 from sim.provenance import Provenance, unwrap
 from sim.reader import Reader
 
-SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 PAYERS = ("municipality", "central_municipality", "health_insurer", "justice", "housing_corporation", "education", "family")
 ACCESS_RULES = ("open", "decision")
 SINGLE_ENTRY_FORMS = ("no_wrong_door", "step")
@@ -313,24 +311,6 @@ def _read_matrix(r: Reader, rows: dict[str, Any], cols: dict[str, Any], lo: floa
     return out
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe YAML loader that rejects a key given twice in one mapping (plain YAML keeps the last silently)."""
-
-
-def _unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise InputError(f"{key} (line {key_node.start_mark.line + 1})", key, "each key once in its mapping (this one is repeated)",
-                             loader.name)
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
-
-
 def load_scenario(name_or_path: str | Path, overrides: Mapping[str, Any] | None = None) -> Scenario:
     """Load and validate a scenario by name (``scenarios/<name>.yaml``) or by path.
 
@@ -341,24 +321,7 @@ def load_scenario(name_or_path: str | Path, overrides: Mapping[str, Any] | None 
     Raises:
         InputError: naming file, field, value and what is allowed.
     """
-    path = Path(name_or_path)
-    if path.suffix not in (".yaml", ".yml"):
-        path = SCENARIO_DIR / f"{name_or_path}.yaml"
-    where = str(path)
-    if not path.is_file():
-        known = sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml") if not p.stem.startswith("_"))
-        raise InputError("scenario", str(name_or_path), f"a scenario file that exists ({', '.join(known)})")
-    try:
-        loader = _UniqueKeyLoader(path.read_text())
-        loader.name = where
-        try:
-            raw = loader.get_single_data()
-        finally:
-            loader.dispose()
-    except yaml.YAMLError as exc:
-        raise InputError("<file>", str(exc).splitlines()[0], "well-formed YAML", where) from None
-    if not isinstance(raw, dict):
-        raise InputError("<root>", raw, "a mapping of scenario fields", where)
+    raw, where = read_scenario(name_or_path)
     if overrides:
         raw = apply_overrides(raw, overrides, where)
     raw, choices = expand_choices(raw, where)

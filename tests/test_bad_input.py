@@ -43,7 +43,7 @@ def test_cli_rejects_bad_config(tmp_path: Path, args: list[str], field: str, all
 def _write(tmp_path: Path, mutate) -> Path:
     data = yaml.safe_load((ROOT / "scenarios" / "sociaal_domein.yaml").read_text())
     mutate(data)
-    path = tmp_path / "bad.yaml"
+    path = tmp_path / "sociaal_domein.yaml"  # a scenario's file is named as its name: field
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     return path
 
@@ -110,9 +110,10 @@ def test_scenario_file_errors_name_file_field_value(tmp_path: Path, mutate, fiel
 
 def test_malformed_yaml(tmp_path: Path) -> None:
     path = tmp_path / "broken.yaml"
-    path.write_text("name: x\ndomains: [unclosed\n")
-    with pytest.raises(InputError, match="well-formed YAML"):
+    path.write_text("name: broken\ndomains: [unclosed\n")
+    with pytest.raises(InputError, match="well-formed YAML") as info:
         load_scenario(path)
+    assert str(info.value).startswith(f"{path}: line 3, column 1: got ")  # where the parser gave up: end of file
 
 
 def test_bad_scenario_file_through_cli(tmp_path: Path) -> None:
@@ -121,15 +122,13 @@ def test_bad_scenario_file_through_cli(tmp_path: Path) -> None:
     bad = scen_dir / "_test_bad_scenario.yaml"
     data = yaml.safe_load((scen_dir / "sociaal_domein.yaml").read_text())
     _set_mandate(data)
-    conf = ROOT / "configs" / "scenario" / "_test_bad_scenario.yaml"
+    data["name"] = "_test_bad_scenario"
     try:
         bad.write_text(yaml.safe_dump(data, sort_keys=False))
-        conf.write_text("name: _test_bad_scenario\n")
         out = tmp_path / "out"
         proc = _cli(["scenario=_test_bad_scenario", f"output_dir={out}"], tmp_path)
     finally:
         bad.unlink(missing_ok=True)
-        conf.unlink(missing_ok=True)
     assert proc.returncode == 2
     assert "organisations.ggz.mandate" in proc.stderr and "astrology" in proc.stderr
     assert not out.exists()

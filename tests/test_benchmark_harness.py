@@ -78,3 +78,13 @@ def test_tiny_run_counts_events_and_scales_staff() -> None:
         assert scaled.intake_hours_per_week == 2 * org.intake_hours_per_week
     out = one_run({"n_families": 300, "horizon_days": 60.0, "warm_up_days": 30.0})
     assert out["events"] > out["episodes"] > 0 and out["family_days"] == 300 * 90.0
+
+
+def test_the_quick_benchmark_writes_outside_tracked_files() -> None:
+    """`make bench-quick` is a check on this machine: its figures go to the ignored outputs/ folder, not into git."""
+    from benchmarks.__main__ import ROOT, record_path
+
+    ignored = (ROOT / ".gitignore").read_text().split()
+    assert record_path("quick").relative_to(ROOT).parts[0] == "outputs" and "outputs/" in ignored
+    assert not (ROOT / "benchmarks" / "bench-quick.json").exists()
+    assert record_path("full") == ROOT / "benchmarks" / "bench.json"

@@ -26,6 +26,23 @@ def test_paired_interval_matches_a_hand_computed_case() -> None:
     assert spread(np.arange(101.0)) == (5.0, 95.0)
 
 
+def test_fewer_than_two_values_have_no_interval_and_the_calibration_report_judges_the_mean() -> None:
+    """One `mean_ci` everywhere: one value gives its mean and no interval; the calibration table then judges the mean."""
+    from dataclasses import replace
+
+    from experiments.calibration import report
+    from experiments.calibration.targets import TARGETS
+
+    assert report.mean_ci is mean_ci
+    m, lo, hi = mean_ci(np.array([4.0]))
+    assert m == 4.0 and math.isnan(lo) and math.isnan(hi)
+    assert all(math.isnan(x) for x in mean_ci(np.array([])))
+    target = replace(TARGETS[0], band=(3.0, 5.0))
+    assert report.status(target, lo, hi, m) == "met"
+    assert report.status(replace(target, band=(5.0, 6.0)), lo, hi, m) == "not met"  # never "met (CI)" without a CI
+    assert report.status(target, *mean_ci(np.array([]))[1:], math.nan) == "not produced"
+
+
 def test_paired_interval_is_narrower_than_unpaired_on_a_real_comparison() -> None:
     def cfg(working: str):
         return lambda seed: load_run_config(working=working, seed=seed, n_families=400, horizon_days=365.0, warm_up_days=100.0)

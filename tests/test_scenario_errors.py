@@ -23,7 +23,7 @@ SCENARIOS = ROOT / "scenarios"
 def _mutated(tmp_path: Path, scenario: str, mutate: Callable[[dict], None]) -> Path:
     data = yaml.safe_load((SCENARIOS / f"{scenario}.yaml").read_text())
     mutate(data)
-    path = tmp_path / f"bad_{scenario}.yaml"
+    path = tmp_path / f"{scenario}.yaml"  # a scenario's file is named as its name: field
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     return path
 
@@ -147,17 +147,15 @@ def test_malformed_scenario_through_cli(tmp_path: Path, mutate, field: str, valu
     """Selected on the command line, a malformed scenario exits 2 with one line and writes nothing."""
     name = f"_test_bad_{tmp_path.name}"[:60]
     bad = SCENARIOS / f"{name}.yaml"
-    conf = ROOT / "configs" / "scenario" / f"{name}.yaml"
     data = yaml.safe_load((SCENARIOS / "jeugdhulp.yaml").read_text())
     mutate(data)
+    data["name"] = name
     try:
-        bad.write_text(yaml.safe_dump(data, sort_keys=False))
-        conf.write_text(f"name: {name}\noverrides: {{}}\n")
+        bad.write_text(yaml.safe_dump(data, sort_keys=False))  # usable at once: no file in configs/ is needed
         out = tmp_path / "out"
         proc = _cli([f"scenario={name}", f"output_dir={out}"], tmp_path)
     finally:
         bad.unlink(missing_ok=True)
-        conf.unlink(missing_ok=True)
     assert proc.returncode == 2, proc.stderr
     lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1, proc.stderr

@@ -16,7 +16,8 @@ import sys
 from pathlib import Path
 
 from sim import InputError
-from sim.scenario import SCENARIO_DIR
+from sim.configuration import scenario_path
+from sim.reader import Reader
 from viewer import assets
 from viewer.options import ENV_FAMILIES, ENV_SCENARIO, ENV_SEED, from_env
 
@@ -51,22 +52,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--idle-seconds", default="60", help="release a session this long after its tab closed (default 60)")
     args = parser.parse_args(argv)
     try:
-        port = int(args.port)
-        if not 1 <= port <= 65535:
-            raise ValueError
-    except ValueError:
-        print(f"viewer: --port {args.port!r} must be an integer in [1, 65535]", file=sys.stderr)
-        return 2
-    try:
-        idle = int(args.idle_seconds)
-        if idle < 1:
-            raise ValueError
-    except ValueError:
-        print(f"viewer: --idle-seconds {args.idle_seconds!r} must be a positive integer", file=sys.stderr)
-        return 2
-    try:
+        given = Reader.from_text({"--port": args.port, "--idle-seconds": args.idle_seconds})
+        port = given.number("--port", 1, 65535, integer=True)
+        idle = given.number("--idle-seconds", 1, integer=True)
         opts = from_env({ENV_FAMILIES: args.families or "", ENV_SEED: args.seed, ENV_SCENARIO: args.scenario})
-        if not (SCENARIO_DIR / f"{opts.scenario}.yaml").is_file():
+        if not scenario_path(opts.scenario).is_file():
             raise InputError("scenario", opts.scenario, "a file name in scenarios/ without .yaml")
     except InputError as exc:
         print(f"viewer: {exc}", file=sys.stderr)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from sim import InputError
+from sim.reader import Reader
 
 ENV_FAMILIES = "ONTSCHOT_VIEWER_FAMILIES"
 ENV_SEED = "ONTSCHOT_VIEWER_SEED"
@@ -32,20 +32,11 @@ class Options:
     scenario: str = "sociaal_domein"
 
 
-def _int(name: str, raw: str, lo: int, hi: int) -> int:
-    try:
-        value = int(raw)
-    except ValueError:
-        raise InputError(name, raw, f"an integer in [{lo}, {hi}]") from None
-    if not lo <= value <= hi:
-        raise InputError(name, raw, f"an integer in [{lo}, {hi}]")
-    return value
-
-
 def from_env(env: dict[str, str] | None = None) -> Options:
-    """Read the options from the environment (missing: defaults)."""
+    """Read the options from the environment (missing: defaults); a bad value is an `InputError` (`sim.reader.Reader`)."""
     env = dict(os.environ) if env is None else env
-    fam = env.get(ENV_FAMILIES)
-    return Options(families=None if not fam else _int("families", fam, 10, 1_000_000),
-                   seed=_int("seed", env.get(ENV_SEED, "1"), 0, 2**63 - 1),
+    given = {"families": env.get(ENV_FAMILIES) or "null", "seed": env.get(ENV_SEED, "1")}
+    r = Reader.from_text(given)
+    return Options(families=r.number("families", 10, 1_000_000, integer=True, nullable=True),
+                   seed=r.number("seed", 0, 2**63 - 1, integer=True),
                    scenario=env.get(ENV_SCENARIO) or "sociaal_domein")

@@ -20,13 +20,10 @@ import logging
 import sys
 import threading
 import weakref
-from pathlib import Path
 
-import yaml
-
-from sim import CONFIG_DIR, InputError, LeverSettings, RunConfig, load_run_config
+from sim import InputError, LeverSettings, RunConfig, configuration, load_run_config
 from sim.config import LEVER_FLAGS
-from sim.scenario import SCENARIO_DIR, load_scenario
+from sim.scenario import load_scenario
 from viewer.world import World
 
 LEVERS: tuple[str, ...] = (*LEVER_FLAGS, "t_shaped")
@@ -38,30 +35,19 @@ VIEWER_WARM_UP_DAYS = 180
 VIEWER_HORIZON_DAYS = 3650
 
 
-@functools.lru_cache(maxsize=8)
-def _yaml_stems(folder: Path, mtime_ns: int) -> tuple[str, ...]:
-    del mtime_ns  # cache key only: a file added or removed changes the folder's modification time
-    return tuple(sorted(p.stem for p in folder.glob("*.yaml") if not p.stem.startswith("_")))
-
-
 def scenarios() -> list[str]:
     """Scenario names available now (the files in ``scenarios/``; a new file shows up at once)."""
-    return list(_yaml_stems(SCENARIO_DIR, SCENARIO_DIR.stat().st_mtime_ns))
+    return configuration.scenarios()
 
 
 def presets() -> list[str]:
     """Ways of working available (the presets in ``configs/working``)."""
-    folder = CONFIG_DIR / "working"
-    return list(_yaml_stems(folder, folder.stat().st_mtime_ns))
-
-
-def _preset_file(name: str) -> Path:
-    return CONFIG_DIR / "working" / f"{name}.yaml"
+    return configuration.presets()
 
 
 @functools.cache
 def _preset_data(name: str) -> dict:
-    return yaml.safe_load(_preset_file(name).read_text())["levers"]
+    return configuration.preset_levers(name)
 
 
 def preset_levers(name: str) -> dict[str, bool]:
@@ -161,7 +147,7 @@ class WorldPair:
 
     def _base(self) -> RunConfig:
         """The shared part of both configs (read once per scenario file version, see `_base_config`)."""
-        path = SCENARIO_DIR / f"{self.scenario}.yaml"
+        path = configuration.scenario_path(self.scenario)
         return _base_config(self.scenario, path.stat().st_mtime_ns, self.families, self.seed, self.warm_up_days, self.horizon_days)
 
     def config(self, side: int) -> RunConfig:

@@ -6,6 +6,10 @@ replications (the model's value per target per replication). This module turns
 it into the table a reviewer reads: each published target, its band and
 source, the calibrated model's mean with its 95 % confidence interval over
 replications, and whether the target is met.
+
+The interval is `experiments.paired.mean_ci`, the one every report uses. With a single replication there is no
+interval (its bounds are NaN, shown as ``n/a``) and a target is judged by the mean alone: ``met`` or ``not met``,
+never ``met (CI)``; with none, ``not produced``.
 """
 
 from __future__ import annotations
@@ -13,22 +17,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-from scipy import stats
-
 from experiments.calibration.targets import NOT_PRODUCED, TARGETS, Target
-
-
-def mean_ci(values: list[float]) -> tuple[float, float, float]:
-    """Mean and 95 % t confidence interval of the mean over replications (NaN values dropped)."""
-    v = np.array([x for x in values if not math.isnan(x)], dtype=float)
-    if len(v) == 0:
-        return math.nan, math.nan, math.nan
-    m = float(v.mean())
-    if len(v) < 2:
-        return m, m, m
-    half = float(stats.t.ppf(0.975, len(v) - 1) * v.std(ddof=1) / math.sqrt(len(v)))
-    return m, m - half, m + half
+from experiments.paired import mean_ci
 
 
 def status(target: Target, lo: float, hi: float, mean: float) -> str:
