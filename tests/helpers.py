@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 
 # One small default-scenario run per preset, shared by the conservation and Little's-law tests.
-SMALL = {"n_families": 2000, "horizon_days": 730.0, "warm_up_days": 365.0}
+SMALL = {"n_families": 2500, "horizon_days": 730.0, "warm_up_days": 365.0}
 
 
 def config(working: str = "fragmented", scenario: Scenario | str | Path | None = None, **overrides: Any) -> RunConfig:

@@ -28,7 +28,7 @@ def test_paired_interval_matches_a_hand_computed_case() -> None:
 
 def test_paired_interval_is_narrower_than_unpaired_on_a_real_comparison() -> None:
     def cfg(working: str):
-        return lambda seed: load_run_config(working=working, seed=seed, n_families=400, horizon_days=365.0, warm_up_days=100.0)
+        return lambda seed: load_run_config(working=working, seed=seed, n_families=2500, horizon_days=365.0, warm_up_days=100.0)
 
     def cost(r) -> float:  # noqa: ANN001
         return float(r.summary["cost_total"])
