@@ -86,7 +86,7 @@ def plan_staff(org: OrgSpec, scenario: Scenario, n_families: int) -> StaffPlan:
         x = count * k
         case_hours = scenario.domains[dom].help_hours_per_week
         if x * org.hours_per_week + EPS < case_hours:
-            smallest = _smallest(scenario, case_hours / (count * org.hours_per_week))
+            smallest = smallest_population(scenario)
             raise InputError("n_families", n_families,
                              f"a population whose staff can help in every staffed domain: organisation {org.name} would "
                              f"have {x * org.hours_per_week:.2g} hours a week in {dom} ({x:.3g} professionals), less than "
@@ -98,7 +98,7 @@ def plan_staff(org: OrgSpec, scenario: Scenario, n_families: int) -> StaffPlan:
             staff.append((dom, rest * org.hours_per_week))
     desk = org.intake_hours_per_week * pop
     if desk + EPS < org.intake_hours:
-        smallest = _smallest(scenario, org.intake_hours / org.intake_hours_per_week)
+        smallest = smallest_population(scenario)
         raise InputError("n_families", n_families,
                          f"a population whose intake desks can do one intake a week: organisation {org.name} would have "
                          f"{desk:.2g} desk hours a week, less than one intake ({org.intake_hours:g} h); at least "
@@ -106,11 +106,19 @@ def plan_staff(org: OrgSpec, scenario: Scenario, n_families: int) -> StaffPlan:
     return StaffPlan(tuple(staff), desk)
 
 
-def _smallest(scenario: Scenario, share: float) -> int | str:
-    """The smallest population whose factor reaches ``share`` of the staffed-for population."""
+def smallest_population(scenario: Scenario) -> int | str:
+    """The smallest ``n_families`` that every organisation can staff (a phrase when the staff is fixed).
+
+    Every staffed domain keeps one case's hours and every desk one intake a week.
+    """
     if scenario.staffed_for is None:
         return "any number of (staff is fixed in this scenario: raise the organisation's head count instead)"
-    return math.ceil(scenario.staffed_for * share - EPS)
+    shares = [0.0]
+    for org in scenario.organisations.values():
+        shares.append(org.intake_hours / org.intake_hours_per_week)
+        shares.extend(scenario.domains[d].help_hours_per_week / (c * org.hours_per_week)
+                      for d, c in org.professionals.items() if c > 0)
+    return max(1, math.ceil(scenario.staffed_for * max(shares) - EPS))
 
 
 def check_population(scenario: Scenario, n_families: int) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from sim import RunConfig, RunResult, Scenario, SocialDomainModel, collect, load_run_config, load_scenario, run
+from sim.staffing import check_population
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -26,12 +27,16 @@ SMALL = {"n_families": 2500, "horizon_days": 730.0, "warm_up_days": 365.0}  # 2,
 
 def config(working: str = "fragmented", scenario: Scenario | str | Path | None = None, **overrides: Any) -> RunConfig:
     """A `RunConfig` from a preset, optionally with a scenario object or a fixture file instead of the default."""
-    cfg = load_run_config(working=working, **overrides)
     if scenario is None:
-        return cfg
+        return load_run_config(working=working, **overrides)
+    # The population is checked against the scenario that runs, not the default one (staff in proportion).
+    n = overrides.pop("n_families", None)
+    cfg = load_run_config(working=working, **overrides)
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
-    return dataclasses.replace(cfg, scenario=scenario)
+    if n is not None:
+        check_population(scenario, n)
+    return dataclasses.replace(cfg, scenario=scenario, n_families=n)
 
 
 def run_model(cfg: RunConfig) -> tuple[SocialDomainModel, RunResult]:

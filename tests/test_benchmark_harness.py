@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import math
 
+import pytest
+
 from benchmarks import report
 from benchmarks.suite import POLICY, Workload, full, quick
 from benchmarks.workloads import one_run, run_config
+from sim import SocialDomainModel
 
 
 def _run(seconds: list[float], rss: float = 300.0) -> list[dict]:
@@ -72,12 +75,12 @@ def test_suites_cover_every_workload_and_the_scaling_series() -> None:
 def test_tiny_run_counts_events_and_scales_staff() -> None:
     cfg = run_config(20_000, horizon_days=30.0, warm_up_days=0.0)
     base = run_config(POLICY["n_families"], horizon_days=30.0, warm_up_days=0.0)
-    for name, org in base.scenario.organisations.items():
-        scaled = cfg.scenario.organisations[name]
-        assert scaled.professionals == {d: 2 * c for d, c in org.professionals.items()}
-        assert scaled.intake_hours_per_week == 2 * org.intake_hours_per_week
-    out = one_run({"n_families": 300, "horizon_days": 60.0, "warm_up_days": 30.0})
-    assert out["events"] > out["episodes"] > 0 and out["family_days"] == 300 * 90.0
+    assert cfg.scenario == base.scenario and cfg.families == 2 * base.families  # the model scales staff (sim.staffing)
+    big, small = SocialDomainModel(cfg), SocialDomainModel(base)
+    for a, b in zip(big.organisations, small.organisations, strict=True):
+        assert a.weekly_hours == pytest.approx(2 * b.weekly_hours)
+    out = one_run({"n_families": 2500, "horizon_days": 60.0, "warm_up_days": 30.0})
+    assert out["events"] > out["episodes"] > 0 and out["family_days"] == 2500 * 90.0
 
 
 def test_the_quick_benchmark_writes_outside_tracked_files() -> None:

@@ -29,8 +29,9 @@ from conservation_checks import check_all
 from helpers import ROOT, run_model
 from test_bad_input import _cli
 
-from sim import RunResult, load_run_config, run
+from sim import RunResult, load_run_config, load_scenario, run
 from sim.configuration import scenarios
+from sim.staffing import smallest_population
 
 SCENARIO_FILES = sorted(p for p in (ROOT / "scenarios").glob("*.yaml") if not p.stem.startswith("_"))
 SHORT = {"n_families": 600, "horizon_days": 365.0, "warm_up_days": 180.0}
@@ -59,7 +60,9 @@ def test_every_scenario_file_is_found_and_named_as_its_file() -> None:
 @pytest.mark.parametrize("path", SCENARIO_FILES, ids=lambda p: p.stem)
 def test_scenario_runs_and_conserves(path: Path, working: str) -> None:
     for overrides in [{}, *all_choices(path)]:
-        model, result = run_model(load_run_config(path.stem, working, seed=3, scenario_overrides=overrides, **SHORT))
+        # The smallest population each scenario's staff allows (staff in proportion, sim.staffing), at least SHORT's.
+        n = max(SHORT["n_families"], smallest_population(load_scenario(path)))
+        model, result = run_model(load_run_config(path.stem, working, seed=3, scenario_overrides=overrides, **{**SHORT, "n_families": n}))
         assert len(result.episodes) > 50 and result.summary["episodes_signalled"] > 10, (path.stem, overrides)
         check_all(model, result, levers_on=working == "networked")
         if overrides:
@@ -68,7 +71,7 @@ def test_scenario_runs_and_conserves(path: Path, working: str) -> None:
 
 def test_cli_runs_a_pathway(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    proc = _cli(["scenario=dakloos_naar_thuis", "+scenario.overrides.pathway.selected=housing_first", "n_families=300",
+    proc = _cli(["scenario=dakloos_naar_thuis", "+scenario.overrides.pathway.selected=housing_first", "n_families=400",
                  "horizon_days=60", "warm_up_days=30", f"output_dir={out}"], tmp_path)
     assert proc.returncode == 0, proc.stderr
     summary = yaml.safe_load((out / "summary.json").read_text())

@@ -14,7 +14,7 @@ from viewer.journey import events, notable_families
 from viewer.session import WorldPair, preset_levers, presets, scenarios
 from viewer.views import build
 
-SMALL = {"families": 300, "warm_up_days": 60, "horizon_days": 400}
+SMALL = {"families": 2500, "warm_up_days": 60, "horizon_days": 400}
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +45,7 @@ def test_same_families_same_warm_up(pair: WorldPair) -> None:
 
 
 def test_lever_changes_one_world_only() -> None:
-    p = WorldPair(**{**SMALL, "families": 2000})
+    p = WorldPair(**{**SMALL, "families": 3000})
     p.advance(60)
     right = p.worlds[1]
     right_daily = list(right.model.daily)
