@@ -86,7 +86,7 @@ def mser5(series: np.ndarray | list[float]) -> int:
     return int(np.argmin(stat)) * MSER_BATCH
 
 
-def yearly_trend(values_per_year: np.ndarray | list[float]) -> tuple[float, float, float]:
+def yearly_trend(values_per_year: np.ndarray | list[float], floor: float = 0.0) -> tuple[float, float, float]:
     """Fitted relative change per year of yearly values, with its 95 % confidence interval.
 
     The least-squares slope of the values on the year number, divided by the mean of the values: +0.05 means
@@ -95,6 +95,8 @@ def yearly_trend(values_per_year: np.ndarray | list[float]) -> tuple[float, floa
 
     Args:
         values_per_year: one value per consecutive year.
+        floor: the slope is divided by at least this level, so that a quantity that is nearly zero (a waiting
+            list that is almost always empty) does not show a large relative change from a tiny absolute one.
 
     Returns:
         ``(change, ci_lo, ci_hi)``. With two years the change is the difference over the mean and the
@@ -108,7 +110,7 @@ def yearly_trend(values_per_year: np.ndarray | list[float]) -> tuple[float, floa
         return math.nan, math.nan, math.nan
     if not y.any():
         return 0.0, 0.0, 0.0
-    level = abs(float(y.mean()))
+    level = max(abs(float(y.mean())), floor)
     if level == 0.0:
         return math.nan, math.nan, math.nan
     x = np.arange(n, dtype=float) - (n - 1) / 2.0
@@ -123,7 +125,8 @@ def yearly_trend(values_per_year: np.ndarray | list[float]) -> tuple[float, floa
     return change, change - half, change + half
 
 
-def trend_over_replications(series_per_run: list[np.ndarray] | np.ndarray) -> tuple[float, float, float]:
+def trend_over_replications(series_per_run: list[np.ndarray] | np.ndarray,
+                            floor: float = 0.0) -> tuple[float, float, float]:
     """Mean relative yearly change over independent runs, with a 95 % t interval over runs.
 
     Each run's change is `yearly_trend` of its own series; the interval comes from the spread of those
@@ -132,11 +135,12 @@ def trend_over_replications(series_per_run: list[np.ndarray] | np.ndarray) -> tu
 
     Args:
         series_per_run: one yearly series per run (all the same length, at least 2 years).
+        floor: the smallest level a slope is divided by (`yearly_trend`).
 
     Returns:
         ``(mean change, ci_lo, ci_hi)``; the interval is NaN with fewer than two usable runs.
     """
-    changes = np.array([yearly_trend(s)[0] for s in series_per_run], dtype=float)
+    changes = np.array([yearly_trend(s, floor)[0] for s in series_per_run], dtype=float)
     changes = changes[~np.isnan(changes)]
     return mean_interval(changes)
 
@@ -259,12 +263,14 @@ def warm_up_block(open_daily: np.ndarray, warm_up_days: float) -> dict[str, obje
             "series": "open episodes, daily from day 1 (MSER-5 searches the first half of the run)"}
 
 
-def trend_block(yearly: dict[str, np.ndarray], threshold: float = TREND_FLAG_PER_YEAR) -> dict[str, object]:
+def trend_block(yearly: dict[str, np.ndarray], threshold: float = TREND_FLAG_PER_YEAR,
+                floors: dict[str, float] | None = None) -> dict[str, object]:
     """The summary's ``trend`` block: yearly trend of each measure after warm-up, and a flag.
 
     Args:
         yearly: measure name -> one value per complete year after warm-up (all the same length).
         threshold: relative change per year above which a clear trend is flagged.
+        floors: measure name -> the smallest level its slope is divided by (`yearly_trend`).
 
     Returns:
         ``years``, ``threshold_per_year``, per measure its yearly values, ``change_per_year`` and ``ci95``,
@@ -275,7 +281,7 @@ def trend_block(yearly: dict[str, np.ndarray], threshold: float = TREND_FLAG_PER
     measures: dict[str, object] = {}
     verdicts: list[bool | None] = []
     for name, values in yearly.items():
-        change, lo, hi = yearly_trend(values)
+        change, lo, hi = yearly_trend(values, (floors or {}).get(name, 0.0))
         verdict = trend_verdict(change, lo, hi, threshold)
         verdicts.append(verdict)
         measures[name] = {"yearly": [float(v) for v in values], "change_per_year": _none_if_nan(change),

@@ -2,7 +2,7 @@
 
 Every scenario in ``scenarios/`` runs under the fragmented preset for the default three-year warm-up plus ten
 years, at 3,000 families (staff scale with the population, so a small population is the same system in
-miniature and keeps the test affordable) and three seeds. For each of four yearly series after warm-up
+miniature and keeps the test affordable) and four seeds. For each of four yearly series after warm-up
 
 - new episodes (first episodes of new problems plus continuation episodes after dropout or crisis),
 - help starts,
@@ -12,10 +12,15 @@ miniature and keeps the test affordable) and three seeds. For each of four yearl
 the fitted yearly change (least-squares slope over the series' mean, `sim.stationarity.yearly_trend`) must be at
 most 5 % a year in size, and its 95 % confidence interval must lie inside -10 % .. +10 % a year.
 
-Pooling of seeds: the slope is fitted per seed and the three slopes are averaged, with a t interval over seeds
+Pooling of seeds: the slope is fitted per seed and the four slopes are averaged, with a t interval over seeds
 (`sim.stationarity.trend_over_replications`). Seeds are independent replications, so the spread of their slopes
 is an honest measure of uncertainty even when consecutive years of one run are correlated (a waiting list
 carries over from one year to the next), which a residual interval of one pooled series would understate.
+Four seeds rather than three: the t factor of the interval falls from 4.3 to 3.2, which a rare count needs
+(about 10 crises a year in jonge_kind at 2,000 families gave an interval of +-30 % with three seeds today).
+
+The number waiting is divided by at least 1 family per 1,000 (an assumption: a list that is nearly always
+empty is in balance, and a change from 0.1 to 0.2 families waiting is not a trend worth a failure).
 
 The 5 % size is `sim.stationarity.TREND_FLAG_PER_YEAR` (the size at which a run's summary flags a trend).
 """
@@ -30,7 +35,7 @@ from sim import run
 from sim.stationarity import TREND_FLAG_PER_YEAR, trend_over_replications, yearly_series
 
 SCENARIOS = sorted(p.stem for p in (ROOT / "scenarios").glob("*.yaml"))
-SEEDS = (1, 2, 3)
+SEEDS = (1, 2, 3, 4)
 N_FAMILIES = 3000
 WARM_UP_DAYS = 1095.0  # the default warm-up (configs/config.yaml), which MSER-5 supports
 YEARS = 10
@@ -42,6 +47,7 @@ CHECKED = {
     "crises": "crises",
     "mean_waiting": "mean number waiting",
 }
+FLOORS = {"mean_waiting": N_FAMILIES / 1000.0}  # smallest level a slope is divided by (see the docstring)
 # Shown in a failure message to say where a change comes from; not asserted on.
 SHOWN = {"problem_onsets": "new problems", "continuation_episodes": "continuation episodes",
          "open_episodes": "open episodes"}
@@ -59,7 +65,7 @@ def yearly_per_seed(scenario: str) -> list[dict[str, np.ndarray]]:
 
 def describe(name: str, per_seed: list[dict[str, np.ndarray]]) -> str:
     """One line: the pooled change with its interval, and the seed-mean series year by year."""
-    change, lo, hi = trend_over_replications([s[name] for s in per_seed])
+    change, lo, hi = trend_over_replications([s[name] for s in per_seed], FLOORS.get(name, 0.0))
     mean_series = np.mean([s[name] for s in per_seed], axis=0)
     values = ", ".join(f"{v:.0f}" if abs(v) >= 10 else f"{v:.1f}" for v in mean_series)
     return f"{name}: {change:+.1%}/yr [{lo:+.1%}, {hi:+.1%}] (seed mean by year: {values})"
@@ -71,7 +77,7 @@ def test_fragmented_status_quo_is_level_for_ten_years_after_warm_up(scenario: st
     assert all(len(s["crises"]) == YEARS for s in per_seed)
     failures = []
     for name, label in CHECKED.items():
-        change, lo, hi = trend_over_replications([s[name] for s in per_seed])
+        change, lo, hi = trend_over_replications([s[name] for s in per_seed], FLOORS.get(name, 0.0))
         if not (abs(change) <= MAX_CHANGE and lo >= -CI_BOUND and hi <= CI_BOUND):
             failures.append(f"{label} changes {change:+.1%} a year (95 % CI {lo:+.1%} to {hi:+.1%}); "
                             f"allowed: at most {MAX_CHANGE:.0%} in size, CI inside +-{CI_BOUND:.0%}")

@@ -201,3 +201,14 @@ def test_balance_table_and_its_bad_input() -> None:
     assert main(["--years", "1"]) == 2
     assert main(["--seeds", "1"]) == 2
     assert main(["--scenario", "nowhere"]) == 2
+
+
+def test_yearly_trend_floor_for_nearly_empty_quantities() -> None:
+    """A list going from 0.1 to 0.3 waiting doubles, but relative to a floor of 2 it barely moves."""
+    y = [0.1, 0.2, 0.3]
+    assert yearly_trend(y)[0] == pytest.approx(0.5)
+    assert yearly_trend(y, floor=2.0)[0] == pytest.approx(0.05)
+    assert trend_over_replications([y, y], floor=2.0)[0] == pytest.approx(0.05)
+    assert yearly_trend([100.0, 110.0, 120.0], floor=2.0) == yearly_trend([100.0, 110.0, 120.0])
+    block = trend_block({"w": np.array(y)}, floors={"w": 2.0})["measures"]["w"]
+    assert block["change_per_year"] == pytest.approx(0.05)
