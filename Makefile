@@ -2,7 +2,7 @@
 PY := .venv/bin/python
 STAMP := .venv/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test lint setup clean report viewer viewer-assets calibrate bench bench-quick
+.PHONY: run test lint setup clean report viewer viewer-assets calibrate bench bench-quick lab
 
 $(STAMP): pyproject.toml
 	@# .python-version selects Python 3.12 through pyenv; mesa 3.5 needs >= 3.12.
@@ -37,6 +37,13 @@ run: $(STAMP)
 # that resumes when run again, then its report with figures in outputs/sweeps/<name>/report-en/.
 report: $(STAMP)
 	$(PY) -m experiments run +experiment=compare_working report=en
+
+# JupyterLab on notebooks/ at http://127.0.0.1:8888/lab, this machine only (LAB_ARGS="--port 9999" to change);
+# the notebooks' outputs go to outputs/notebooks/ as when they run from the project folder. Jupyter refuses
+# root unless told: root is allowed only when this user is root (as on the project's machines).
+lab: $(STAMP)
+	ONTSCHOT_NOTEBOOK_OUT=$(CURDIR)/outputs/notebooks $(PY) -m jupyter lab --ServerApp.root_dir=notebooks \
+		--ServerApp.ip=127.0.0.1 $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 # Fit the fragmented status quo of sociaal_domein and jeugdhulp to published figures; writes the fitted values
 # into scenarios/*.yaml and regenerates docs/calibration.md (measured: 15 min on a busy two-core machine).

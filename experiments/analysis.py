@@ -16,18 +16,10 @@ import pandas as pd
 from experiments import sensitivity
 from experiments.paired import mean_ci, paired_difference, spread
 from experiments.store import Sweep
+from sim import metrics
 
-# (key in the summary, label, unit, scale): the outcomes a report shows first.
-HEADLINE: list[tuple[str, str, str, float]] = [
-    ("tth_signal_mean", "time to help from signal, mean", "days", 1.0),
-    ("tth_signal_p90", "time to help from signal, p90", "days", 1.0),
-    ("share_helped_within_98_days", "helped within 98 days of signal", "%", 100.0),
-    ("dropout_share_episodes", "dropout, share of ended episodes", "%", 100.0),
-    ("crises_per_1000_families_per_year", "crises per 1000 families per year", "per 1000/yr", 1.0),
-    ("cost_total", "cost, total (window)", "EUR m", 1e-6),
-    ("cost_per_family_served", "cost per family served", "EUR", 1.0),
-]
-UNITS = {k: (label, unit, scale) for k, label, unit, scale in HEADLINE}
+# The outcomes a report shows first; names, units and scales come from the one catalogue (`sim.metrics`).
+HEADLINE: tuple[str, ...] = metrics.HEADLINE
 
 
 def arm_order(sweep: Sweep) -> list[str]:
@@ -37,17 +29,17 @@ def arm_order(sweep: Sweep) -> list[str]:
 
 def per_run(sweep: Sweep, metric: str) -> pd.DataFrame:
     """Table of one metric, a row per seed and a column per arm (in report units)."""
-    scale = UNITS.get(metric, (metric, "", 1.0))[2]
+    scale = metrics.CATALOGUE[metric].scale if metric in metrics.CATALOGUE else 1.0
     s = sweep.summary
     if metric not in s:
         return pd.DataFrame(index=pd.Index([], name="seed"))
     return s.pivot_table(index="seed", columns="arm", values=metric, aggfunc="first") * scale
 
 
-def arm_summary(sweep: Sweep, metrics: list[str] | None = None) -> pd.DataFrame:
+def arm_summary(sweep: Sweep, keys: list[str] | None = None) -> pd.DataFrame:
     """Per arm and metric: mean with its 95 % CI, spread (p5, p95) of per-run values, and n runs."""
     rows = []
-    for metric in metrics or [m for m, *_ in HEADLINE]:
+    for metric in keys or list(HEADLINE):
         table = per_run(sweep, metric)
         for arm in arm_order(sweep):
             if arm not in table:
@@ -60,13 +52,13 @@ def arm_summary(sweep: Sweep, metrics: list[str] | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["metric", "arm", "mean", "ci_lo", "ci_hi", "p5", "p95", "n"])
 
 
-def differences(sweep: Sweep, metrics: list[str] | None = None) -> pd.DataFrame:
+def differences(sweep: Sweep, keys: list[str] | None = None) -> pd.DataFrame:
     """Per arm with a reference arm and metric: paired difference (arm - reference) with its 95 % CI and spread."""
     refs = sweep.plan[["arm", "reference"]].drop_duplicates()
     extra = [c for c in ("unit", "direction", "scale", "working") if c in sweep.plan]
     info = sweep.plan.drop_duplicates("arm").set_index("arm")[extra] if extra else None
     rows = []
-    for metric in metrics or [m for m, *_ in HEADLINE]:
+    for metric in keys or list(HEADLINE):
         table = per_run(sweep, metric)
         for arm, ref in refs.itertuples(index=False):
             if not isinstance(ref, str) or arm not in table or ref not in table:

@@ -1,7 +1,7 @@
 """Calibrate the fragmented status quo of sociaal_domein and jeugdhulp (``make calibrate``).
 
 ``python -m experiments.calibrate [--scenarios sociaal_domein,jeugdhulp] [--budget 12] [--seeds 2]
-[--replications 5] [--workers 2] [--no-write] [--report-only]``
+[--replications 5] [--workers 2] [--fit-families 5000] [--no-write] [--report-only]``
 
 For each scenario: fit (`experiments.calibration.fit`), write the fitted values
 back into ``scenarios/<name>.yaml`` (atomic, comments kept), run validation
@@ -97,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seeds", type=int, default=2, help="replications per evaluation (the same seeds every time)")
     ap.add_argument("--replications", type=int, default=5, help="validation replications on the written file")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--fit-families", type=int, default=5000,
+                    help="population of the fitting runs (staff scale with it; validation uses the scenario's own)")
     ap.add_argument("--no-write", action="store_true", help="fit and validate without writing any file")
     ap.add_argument("--report-only", action="store_true", help="only regenerate docs/calibration.md from the record")
     args = ap.parse_args(argv)
@@ -115,8 +117,8 @@ def main(argv: list[str] | None = None) -> int:
         if not (SCENARIO_DIR / f"{s}.yaml").is_file() or s not in COST_SCALES:
             print(f"error: --scenarios: got {s!r}; allowed: {', '.join(COST_SCALES)}", file=sys.stderr)
             return 2
-    if min(args.budget, args.seeds, args.replications, args.workers) < 1:
-        print("error: --budget, --seeds, --replications and --workers: allowed: integers >= 1", file=sys.stderr)
+    if min(args.budget, args.seeds, args.replications, args.workers, args.fit_families) < 1:
+        print("error: --budget, --seeds, --replications, --workers and --fit-families: allowed: integers >= 1", file=sys.stderr)
         return 2
     record = json.loads(RECORD.read_text()) if RECORD.is_file() else {"scenarios": {}}
     t0 = time.perf_counter()
@@ -124,7 +126,9 @@ def main(argv: list[str] | None = None) -> int:
     with ProcessPoolExecutor(max_workers=args.workers, mp_context=ctx) as pool:
         for scenario in scenarios:
             say(f"calibrating {scenario}: budget {args.budget} evaluations x {args.seeds} seeds, {args.workers} workers")
-            kw = {"horizon_days": FIT_HORIZON, "warm_up_days": WARM_UP}
+            # The fit runs a smaller population (staff in proportion, sim.staffing) to keep an evaluation affordable; the
+            # validation below runs the scenario's own population, so any effect of scale on the targets shows there.
+            kw = {"horizon_days": FIT_HORIZON, "warm_up_days": WARM_UP, "n_families": args.fit_families}
             res = fit(pool, scenario, list(range(1, args.seeds + 1)), kw, args.budget, say)
             values = fitted_values(res)
             rec_fit = fit_record(res, values)

@@ -29,26 +29,18 @@ from experiments.paired import mean_ci, paired_difference, spread
 from experiments.runspec import flatten_summary as flatten  # one definition of a run's flat row, shared with sweeps
 from sim import InputError, load_run_config, run
 from sim.atomic import check_empty_target, write_folder
+from sim.labels import fallback
+from sim.metrics import CATALOGUE, unit_label
+from sim.numbers import fmt_interval, fmt_number
 from sim.stationarity import TREND_FLAG_PER_YEAR, mean_interval, trend_verdict
 
-# (label, key in the flat summary, unit, scale)
-METRICS: list[tuple[str, str, str, float]] = [
-    ("time to help from onset, mean", "tth_onset_mean", "days", 1.0),
-    ("time to help from onset, median", "tth_onset_median", "days", 1.0),
-    ("time to help from onset, p90", "tth_onset_p90", "days", 1.0),
-    ("time to help from signal, mean", "tth_signal_mean", "days", 1.0),
-    ("time to help from signal, median", "tth_signal_median", "days", 1.0),
-    ("time to help from signal, p90", "tth_signal_p90", "days", 1.0),
-    ("helped within 98 days of signal", "share_helped_within_98_days", "%", 100.0),
-    ("dropout, share of ended episodes", "dropout_share_episodes", "%", 100.0),
-    ("dropout, share of families", "dropout_share_families", "%", 100.0),
-    ("crises per 1000 families per year", "crises_per_1000_families_per_year", "", 1.0),
-    ("cost, total (window)", "cost_total", "EUR m", 1e-6),
-    ("cost per family served", "cost_per_family_served", "EUR", 1.0),
-    ("cost per resolved need", "cost_per_resolved_need", "EUR", 1.0),
-    ("handoffs per family", "handoffs_per_family", "", 1.0),
-    ("intakes per family", "intakes_per_family", "", 1.0),
+# The metrics of the table, in order; labels, units and scales come from the one catalogue (`sim.metrics`).
+METRICS: list[str] = [
+    "tth_onset_mean", "tth_onset_median", "tth_onset_p90", "tth_signal_mean", "tth_signal_median", "tth_signal_p90",
+    "share_helped_within_98_days", "dropout_share_episodes", "dropout_share_families", "crises_per_1000_families_per_year",
+    "cost_total", "cost_per_family_served", "cost_per_resolved_need", "handoffs_per_family", "intakes_per_family",
 ]
+SPREAD = ("tth_signal_mean", "dropout_share_episodes", "cost_total")  # the metrics whose per-run spread the text shows
 
 
 def _one(scenario: str, working: str, seed: int, n_families: int | None, horizon: float | None) -> dict[str, Any]:
@@ -136,11 +128,12 @@ def comparison_table(runs: pd.DataFrame, base: str, other: str) -> pd.DataFrame:
     a = runs[runs.arm == base].set_index("seed")
     b = runs[runs.arm == other].set_index("seed")
     rows = []
-    keys = [(label, key, unit, scale) for label, key, unit, scale in METRICS]
-    keys += [(f"cost paid by {c.removeprefix('cost_payer_')}", c, "EUR m", 1e-6) for c in sorted(runs.columns) if c.startswith("cost_payer_")]
-    for label, key, unit, scale in keys:
+    keys = METRICS + [c for c in sorted(runs.columns) if c.startswith("cost_payer_")]
+    for key in keys:
         if key not in runs:
             continue
+        m = CATALOGUE.get(key)
+        label, unit, scale = (m.en, unit_label(m.unit, "en"), m.scale) if m else (fallback(key), "", 1.0)
         xa = a[key].reindex(a.index).astype(float).to_numpy() * scale
         xb = b[key].reindex(a.index).astype(float).to_numpy() * scale
         ma, la, ha = mean_ci(xa)
@@ -154,29 +147,27 @@ def comparison_table(runs: pd.DataFrame, base: str, other: str) -> pd.DataFrame:
 
 
 def _fmt(x: float, unit: str) -> str:
-    if np.isnan(x):
-        return "-"
-    if unit in ("EUR", "") and abs(x) >= 1000:
-        return f"{x:,.0f}"
-    return f"{x:.2f}" if abs(x) < 10 else f"{x:.1f}"
+    return fmt_number(x, "en")
 
 
 def render(table: pd.DataFrame, base: str, other: str, scenario: str, replications: int, families: int) -> str:
     """The table as text for a terminal or a memo."""
     lines = [f"ontschot: {scenario}, {families} families, {replications} paired replications (seeds 1..{replications})",
              f"mean [95 % confidence interval of the mean over replications]; difference = {other} - {base}, paired by seed", ""]
-    head = f"{'metric':40} {'unit':6} {base:>26} {other:>26} {'difference':>26}"
+    uw = max([6, *(len(u) for u in table.get("unit", []))])
+    head = f"{'metric':40} {'unit':{uw}} {base:>26} {other:>26} {'difference':>26}"
     lines += [head, "-" * len(head)]
     for r in table.itertuples(index=False):
         d = r._asdict()
 
         def cell(name: str, unit: str = r.unit, d: dict = d) -> str:
-            return f"{_fmt(d[name], unit)} [{_fmt(d[name + '_lo'], unit)}, {_fmt(d[name + '_hi'], unit)}]"
+            # one number of decimals for the mean and its bounds (units are in their own column)
+            return fmt_interval(d[name], d[name + "_lo"], d[name + "_hi"], "count", "en")
 
-        lines.append(f"{r.metric:40} {r.unit:6} {cell(base):>26} {cell(other):>26} {cell('difference'):>26}")
+        lines.append(f"{r.metric:40} {r.unit:{uw}} {cell(base):>26} {cell(other):>26} {cell('difference'):>26}")
     lines += ["", "spread of per-run outcomes (5th-95th percentile over replications; not an interval of the mean):"]
     for r in table.itertuples(index=False):
-        if r.metric.startswith(("time to help from signal, mean", "dropout, share of ended", "cost, total")):
+        if r.metric in {CATALOGUE[k].en for k in SPREAD}:
             d = r._asdict()
             lines.append(f"  {r.metric:38} {base}: {_fmt(d[base + '_p5'], r.unit)} to {_fmt(d[base + '_p95'], r.unit)}; "
                          f"{other}: {_fmt(d[other + '_p5'], r.unit)} to {_fmt(d[other + '_p95'], r.unit)} {r.unit}")

@@ -1,49 +1,53 @@
-"""The report of a sweep: tables and figures in Markdown or HTML, in English or Dutch.
+"""The report of a sweep: tables and figures in Markdown and one self-contained HTML page, in English or Dutch.
 
 ``python -m experiments report <sweep folder> [lang=nl] [format=html]`` writes
-``<sweep folder>/report-<lang>/report.md`` (or ``report.html``) with its PNG
-figures beside it. The folder is written whole and then swapped in, so an
-interrupted report never leaves a half-written one.
+``<sweep folder>/report-<lang>/``: ``report.md`` with its PNG figures beside
+it, and ``report.html``, one file with the figures embedded (to mail or
+attach to a memo); ``format`` chooses which of the two is returned and
+printed. Every name is in the report's language (metric catalogue, `sim.labels`
+and the scenario file's own names) and numbers use its decimal sign. The folder
+is written whole and then swapped in, so an interrupted report never leaves a
+half-written one; it is readable by others (0755), like any output folder.
 """
 
 from __future__ import annotations
 
+import base64
 import html
+import re
 import shutil
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from experiments import analysis, figures
 from experiments.store import Sweep, load_sweep
 from experiments.texts import Texts
-from sim import InputError
+from sim import InputError, load_scenario
 from sim.atomic import write_folder
+from sim.labels import fallback, scenario_label
+from sim.metrics import CATALOGUE
 
 Block = tuple[str, Any]  # ("h2", text) | ("p", text) | ("table", DataFrame) | ("figure", (file name, caption))
 
 
-def _fmt(x: float) -> str:
-    if x is None or not np.isfinite(x):
-        return "-"
-    if abs(x) >= 1000:
-        return f"{x:,.0f}"
-    return f"{x:.2f}" if abs(x) < 10 else f"{x:.1f}"
+def _interval(t: Texts, key: str, m: float, lo: float, hi: float) -> str:
+    return t.interval(m, lo, hi, CATALOGUE[key].unit if key in CATALOGUE else "count")
 
 
-def _unit(t: Texts, metric: str) -> str:
-    unit = analysis.UNITS.get(metric, (metric, "", 1.0))[1]
-    return t(unit) if unit == "days" else unit
+def _spread(t: Texts, key: str, lo: float, hi: float) -> str:
+    unit = CATALOGUE[key].unit if key in CATALOGUE else "count"
+    return t("spread_to", lo=t.value(lo, unit), hi=t.value(hi, unit))
 
 
 def outcome_table(sweep: Sweep, t: Texts) -> pd.DataFrame:
     """Per arm and headline outcome: mean [95 % CI] and the spread, labelled."""
     s = analysis.arm_summary(sweep)
-    return pd.DataFrame({t("metric"): [t(m) for m in s.metric], t("unit"): [_unit(t, m) for m in s.metric], t("arm"): s.arm,
-                         t("mean_ci"): [f"{_fmt(m)} [{_fmt(lo)}, {_fmt(hi)}]" for m, lo, hi in zip(s["mean"], s.ci_lo, s.ci_hi, strict=True)],
-                         t("spread"): [f"{_fmt(a)} to {_fmt(b)}" for a, b in zip(s.p5, s.p95, strict=True)]})
+    return pd.DataFrame({t("metric"): [t.metric(m) for m in s.metric], t("unit"): [t.unit(m) for m in s.metric],
+                         t("arm"): [t.arm(a) for a in s.arm],
+                         t("mean_ci"): [_interval(t, k, m, lo, hi) for k, m, lo, hi in zip(s.metric, s["mean"], s.ci_lo, s.ci_hi, strict=True)],
+                         t("spread"): [_spread(t, k, a, b) for k, a, b in zip(s.metric, s.p5, s.p95, strict=True)]})
 
 
 def difference_table(sweep: Sweep, t: Texts) -> pd.DataFrame:
@@ -51,10 +55,27 @@ def difference_table(sweep: Sweep, t: Texts) -> pd.DataFrame:
     d = analysis.differences(sweep)
     if not len(d):
         return d
-    return pd.DataFrame({t("metric"): [t(m) for m in d.metric], t("unit"): [_unit(t, m) for m in d.metric], t("arm"): d.arm,
-                         t("reference"): d.reference,
-                         t("difference_ci"): [f"{_fmt(m)} [{_fmt(lo)}, {_fmt(hi)}]" for m, lo, hi in zip(d.difference, d.ci_lo, d.ci_hi, strict=True)],
-                         t("spread"): [f"{_fmt(a)} to {_fmt(b)}" for a, b in zip(d.p5, d.p95, strict=True)]})
+    return pd.DataFrame({t("metric"): [t.metric(m) for m in d.metric], t("unit"): [t.unit(m) for m in d.metric],
+                         t("arm"): [t.arm(a) for a in d.arm], t("reference"): [t.arm(r) for r in d.reference],
+                         t("difference_ci"): [_interval(t, k, m, lo, hi) for k, m, lo, hi in zip(d.metric, d.difference, d.ci_lo, d.ci_hi, strict=True)],
+                         t("spread"): [_spread(t, k, a, b) for k, a, b in zip(d.metric, d.p5, d.p95, strict=True)]})
+
+
+def sensitivity_table(idx: pd.DataFrame, t: Texts, top: int) -> pd.DataFrame:
+    """The ``top`` rows of a sensitivity table: factors by name, numbers per language."""
+    out = idx.head(top).copy()
+    out["factor"] = [t.factor(f) for f in out.factor]
+    for col in out.columns[1:]:
+        out[col] = [t.number(v, 0 if col == "missing_points" else 4) for v in out[col]]
+    return out
+
+
+def scenario_title(name: str, t: Texts) -> str:
+    """The scenario's title from its file in the report's language (its name as words if the file is gone)."""
+    try:
+        return scenario_label(load_scenario(name), "scenario", name, t.lang)
+    except InputError:
+        return fallback(name)
 
 
 def blocks(sweep: Sweep, t: Texts, out: Path) -> list[Block]:
@@ -65,13 +86,14 @@ def blocks(sweep: Sweep, t: Texts, out: Path) -> list[Block]:
     ok = int((sweep.status.drop_duplicates("key").state == "succeeded").sum())
     families = int(sweep.summary.families.iloc[0]) if len(sweep.summary) else cfg.get("n_families")
     reps = int(sweep.plan.replication.max())
-    shown = arms if len(arms) <= 6 else arms[:6] + [f"... ({len(arms)} in all)"]
-    base = t("caption_base", scenario=cfg["scenario"]["name"], arms=", ".join(shown), reps=reps, families=families,
+    shown = [t.arm(a) for a in arms] if len(arms) <= 6 else [t.arm(a) for a in arms[:6]] + [f"... ({len(arms)})"]
+    name = cfg["scenario"]["name"]
+    title = scenario_title(name, t)
+    base = t("caption_base", scenario=title, arms=", ".join(shown), reps=reps, families=families,
              horizon=cfg["horizon_days"], warm=cfg["warm_up_days"])
-    content: list[Block] = [("h1", f"{t('title')}: {exp['name']}"), ("h2", t("setup")),
-                            ("p", t("setup_text", scenario=cfg["scenario"]["name"], families=families, horizon=cfg["horizon_days"],
-                                    warm=cfg["warm_up_days"], arms=", ".join(shown), reps=reps, ok=ok,
-                                    runs=sweep.plan.key.nunique())),
+    content: list[Block] = [("h1", f"{t('title')}: {t.experiment(exp['name'])}"), ("h2", t("setup")),
+                            ("p", t("setup_text", scenario=title, name=name, families=families, horizon=cfg["horizon_days"], warm=cfg["warm_up_days"],
+                                    arms=", ".join(shown), reps=reps, ok=ok, runs=sweep.plan.key.nunique())),
                             ("p", t("reading"))]
     failed = sweep.status.drop_duplicates("key")
     failed = failed[failed.state != "succeeded"]
@@ -82,9 +104,9 @@ def blocks(sweep: Sweep, t: Texts, out: Path) -> list[Block]:
     design = exp.get("design")
     figs: list[Block] = []
 
-    def fig(name: str, path: Path | None, caption: str) -> None:
-        if path is not None:
-            figs.append(("figure", (name, f"{caption} {base}")))
+    def fig(drawn: figures.Drawn, caption: str) -> None:
+        for path, note in drawn:
+            figs.append(("figure", (path.name, " ".join(x for x in (caption, note, base) if x))))
 
     if design != "sensitivity":
         content += [("h2", t("outcomes")), ("table", outcome_table(sweep, t))]
@@ -92,27 +114,29 @@ def blocks(sweep: Sweep, t: Texts, out: Path) -> list[Block]:
         if len(diff):
             content += [("h2", t("differences")), ("table", diff)]
         if len(sweep.episodes):
-            fig("time_to_help.png", figures.time_to_help(sweep, t, out / "time_to_help.png"), t("tth_caption"))
-        fig("dropout.png", figures.dropout(sweep, t, out / "dropout.png"), t("dropout_caption"))
-        fig("cost.png", figures.cost(sweep, t, out / "cost.png"), t("cost_caption"))
-        fig("who_pays.png", figures.who_pays(sweep, t, out / "who_pays.png"), t("whopays_caption"))
-        fig("waiting.png", figures.waiting(sweep, t, out / "waiting.png"), t("waiting_caption"))
+            fig(figures.time_to_help(sweep, t, out / "time_to_help.png"), t("tth_caption"))
+        fig(figures.dropout(sweep, t, out / "dropout.png"), t("dropout_caption"))
+        fig(figures.cost(sweep, t, out / "cost.png"), t("cost_caption"))
+        fig(figures.who_pays(sweep, t, out / "who_pays.png"), t("whopays_caption"))
+        fig(figures.waiting(sweep, t, out / "waiting.png"), t("waiting_caption"))
     if design == "ablation":
         metric = exp.get("headline", "tth_signal_mean")
-        fig("ablation.png", figures.ablation(sweep, t, out / "ablation.png", metric), t("ablation_caption", metric=t(metric)))
+        fig(figures.ablation(sweep, t, out / "ablation.png", metric), t("ablation_caption", metric=t.metric(metric)))
     if design == "capacity":
-        fig("capacity.png", figures.capacity(sweep, t, out / "capacity.png"), t("capacity_caption"))
+        fig(figures.capacity(sweep, t, out / "capacity.png"), t("capacity_caption"))
     if design == "sensitivity":
         method = exp.get("method", "morris")
+        top = 15
         content.append(("h2", t("sensitivity")))
         for metric, idx in analysis.sensitivity_indices(sweep).items():
-            content += [("h3", t(metric)), ("table", idx.head(15).round(4))]
+            content += [("h3", t.metric(metric)), ("table", sensitivity_table(idx, t, top))]
             if "missing_points" in idx:
                 continue
-            name = f"sensitivity_{metric}.png"
-            fig(name, figures.sensitivity(idx, method, metric, t, out / name),
-                t("sens_caption", method=method.capitalize(), k=len(cfg.get("factors", [])), points=sweep.plan["sample"].nunique(),
-                  reps=reps))
+            k = len(idx)
+            bars = t("sens_all", k=k) if k <= top else t("sens_top", n=top, k=k)
+            file = f"sensitivity_{metric}.png"
+            fig(figures.sensitivity(idx, method, metric, t, out / file, top),
+                t("sens_caption", method=method.capitalize(), k=k, points=sweep.plan["sample"].nunique(), reps=reps, shown=bars))
     return content + [("h2", t("figures"))] + figs
 
 
@@ -124,7 +148,7 @@ def _md_table(df: pd.DataFrame) -> str:
 
 
 def render_markdown(content: list[Block]) -> str:
-    """The report as Markdown."""
+    """The report as Markdown (figures linked beside it)."""
     out = []
     for kind, value in content:
         if kind in ("h1", "h2", "h3"):
@@ -139,27 +163,46 @@ def render_markdown(content: list[Block]) -> str:
     return "\n\n".join(out) + "\n"
 
 
-def render_html(content: list[Block], title: str) -> str:
-    """The report as one HTML page (figures linked beside it)."""
+_INLINE = ((re.compile(r"\*\*(.+?)\*\*"), r"<strong>\1</strong>"), (re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])"), r"<em>\1</em>"),
+           (re.compile(r"`(.+?)`"), r"<code>\1</code>"))
+
+
+def inline_html(text: str) -> str:
+    """Escape ``text`` and turn its Markdown emphasis (``**strong**``, ``*em*``, backticks) into tags.
+
+    Example:
+        >>> inline_html("*mean [95 % CI]* of **all** runs, `python -m x`")
+        '<em>mean [95 % CI]</em> of <strong>all</strong> runs, <code>python -m x</code>'
+    """
+    out = html.escape(text, quote=False)
+    for pattern, repl in _INLINE:
+        out = pattern.sub(repl, out)
+    return out
+
+
+def render_html(content: list[Block], title: str, folder: Path) -> str:
+    """The report as one self-contained HTML page: the figures of ``folder`` embedded as base64 PNG."""
     body = []
     for kind, value in content:
         if kind in ("h1", "h2", "h3"):
-            body.append(f"<{kind}>{html.escape(value)}</{kind}>")
+            body.append(f"<{kind}>{inline_html(value)}</{kind}>")
         elif kind == "p":
-            body.append(f"<p>{html.escape(value).replace('**', '')}</p>")
+            body.append(f"<p>{inline_html(value)}</p>")
         elif kind == "table":
             body.append(value.to_html(index=False, border=0, classes="t"))
         elif kind == "figure":
             name, caption = value
-            body.append(f'<figure><img src="{name}" alt="{name}" style="max-width:100%"><figcaption>{html.escape(caption)}'
-                        f"</figcaption></figure>")
-    style = "body{font-family:sans-serif;max-width:60rem;margin:auto}table.t td,table.t th{padding:2px 8px;text-align:left}"
+            data = base64.b64encode((folder / name).read_bytes()).decode("ascii")
+            body.append(f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(name)}" style="max-width:100%">'
+                        f"<figcaption>{inline_html(caption)}</figcaption></figure>")
+    style = ("body{font-family:sans-serif;max-width:60rem;margin:auto}table.t td,table.t th{padding:2px 8px;text-align:left}"
+             "figure{margin:1.5rem 0}figcaption{font-size:0.9em;color:#333}")
     return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title><style>{style}</style>"
             f"</head><body>{''.join(body)}</body></html>\n")
 
 
 def build_report(folder: str | Path, lang: str = "en", fmt: str = "md") -> Path:
-    """Write the report of a sweep folder; return the path of the report file."""
+    """Write the report of a sweep folder (Markdown with PNGs, and self-contained HTML); return the ``fmt`` file."""
     t = Texts(lang)
     if fmt not in ("md", "html"):
         raise InputError("format", fmt, "md or html")
@@ -171,9 +214,10 @@ def build_report(folder: str | Path, lang: str = "en", fmt: str = "md") -> Path:
     name = f"report.{fmt}"
 
     def write(tmp: Path) -> None:
+        tmp.chmod(0o755)  # mkdtemp makes it private (0700); a report is for others to read
         content = blocks(sweep, t, tmp)
-        text = render_markdown(content) if fmt == "md" else render_html(content, content[0][1])
-        (tmp / name).write_text(text, encoding="utf-8")
+        (tmp / "report.md").write_text(render_markdown(content), encoding="utf-8")
+        (tmp / "report.html").write_text(render_html(content, content[0][1], tmp), encoding="utf-8")
 
     staging = folder / f".report-{lang}.new"
     shutil.rmtree(staging, ignore_errors=True)

@@ -1,22 +1,31 @@
-"""The words of the report in English and Dutch (``lang=nl``): titles, axis labels, captions, metric names.
+"""The words of the report in English and Dutch (``lang=nl``): titles, axis labels, captions, and names.
 
 One table of phrases keeps the two languages side by side, so a figure never
-has a Dutch title over an English axis.
+has a Dutch title over an English axis. Metric names and units come from the
+one catalogue (`sim.metrics`); names of payers, categories, levers, presets and
+a scenario's own names from `sim.labels`; numbers are written per language by
+`sim.numbers`. Phrases may use ``*emphasis*``, ``**strong**`` and backticks as
+in Markdown: the HTML report turns them into tags.
 """
 
 from __future__ import annotations
 
-from sim import InputError
+import re
+from typing import Any
+
+from sim import InputError, metrics
+from sim import labels as names
+from sim.numbers import fmt_interval, fmt_number, fmt_value
 
 LANGS = ("en", "nl")
 
 PHRASES: dict[str, tuple[str, str]] = {
     "title": ("ontschot sweep report", "ontschot rapport van een reeks runs"),
     "setup": ("Set-up", "Opzet"),
-    "setup_text": ("Scenario **{scenario}**, {families} families, {horizon:g} measured days after a warm-up of {warm:g} days; "
+    "setup_text": ("Scenario **{scenario}** (`{name}`), {families} families, {horizon} measured days after a warm-up of {warm} days; "
                    "arms: {arms}; {reps} replications per arm with seeds 1..{reps}, the same in every arm (paired, common "
                    "random numbers). {ok} of {runs} runs succeeded.",
-                   "Scenario **{scenario}**, {families} gezinnen, {horizon:g} gemeten dagen na een inloopperiode van {warm:g} dagen; "
+                   "Scenario **{scenario}** (`{name}`), {families} gezinnen, {horizon} gemeten dagen na een inloopperiode van {warm} dagen; "
                    "varianten: {arms}; {reps} herhalingen per variant met seeds 1..{reps}, in elke variant dezelfde (gepaard, "
                    "gemeenschappelijke toevalsgetallen). {ok} van {runs} runs geslaagd."),
     "reading": ("How to read the numbers: *mean [95 % CI]* is the mean over replications with the 95 % confidence interval of "
@@ -32,9 +41,9 @@ PHRASES: dict[str, tuple[str, str]] = {
     "mean_ci": ("mean [95 % CI]", "gemiddelde [95 %-BI]"), "spread": ("spread p5-p95 (per run)", "spreiding p5-p95 (per run)"),
     "difference_ci": ("difference [95 % CI]", "verschil [95 %-BI]"), "unit": ("unit", "eenheid"),
     "caption_base": ("Scenario {scenario}; arms: {arms}; {reps} paired replications per arm; {families} families; "
-                     "{horizon:g} days after {warm:g} days warm-up.",
+                     "{horizon} days after {warm} days warm-up.",
                      "Scenario {scenario}; varianten: {arms}; {reps} gepaarde herhalingen per variant; {families} gezinnen; "
-                     "{horizon:g} dagen na {warm:g} dagen inloop."),
+                     "{horizon} dagen na {warm} dagen inloop."),
     "tth_title": ("Time to help after a service knew of the need", "Tijd tot hulp nadat een dienst de hulpvraag kende"),
     "tth_x": ("days since signal", "dagen sinds signaal"),
     "tth_y": ("share of signalled episodes helped (%)", "aandeel gesignaleerde episodes geholpen (%)"),
@@ -82,38 +91,110 @@ PHRASES: dict[str, tuple[str, str]] = {
     "sens_morris_x": ("Morris mu* (mean absolute elementary effect, {unit})", "Morris mu* (gemiddeld absoluut elementair effect, {unit})"),
     "sens_sobol_x": ("Sobol index (share of variance)", "Sobol-index (aandeel van de variantie)"),
     "sens_caption": ("{method} over {k} factors (uncertain parameters with a declared range, and lever switches), {points} "
-                     "sample points x {reps} replications; bars show the 15 most influential with 95 % bootstrap intervals.",
+                     "sample points x {reps} replications; bars show {shown} with 95 % bootstrap intervals.",
                      "{method} over {k} factoren (onzekere parameters met een opgegeven bereik, en hefboomschakelaars), {points} "
-                     "punten x {reps} herhalingen; de 15 invloedrijkste met 95 %-bootstrapintervallen."),
+                     "punten x {reps} herhalingen; de staven tonen {shown} met 95 %-bootstrapintervallen."),
+    "sens_all": ("all {k} factors", "alle {k} factoren"),
+    "sens_top": ("the {n} most influential of the {k} factors", "de {n} invloedrijkste van de {k} factoren"),
     "sensitivity": ("Sensitivity indices", "Gevoeligheidsindices"),
     "failed": ("Failed runs", "Mislukte runs"),
     "failed_text": ("{n} runs failed; `python -m experiments status {folder}` shows their tracebacks. They are left out above.",
                     "{n} runs mislukten; `python -m experiments status {folder}` toont de tracebacks. Ze ontbreken hierboven."),
-    "tth_signal_mean": ("time to help from signal, mean", "tijd tot hulp vanaf signaal, gemiddeld"),
-    "tth_signal_p90": ("time to help from signal, p90", "tijd tot hulp vanaf signaal, p90"),
-    "share_helped_within_98_days": ("helped within 98 days of signal", "geholpen binnen 98 dagen na signaal"),
-    "dropout_share_episodes": ("dropout, share of ended episodes", "uitval, aandeel beëindigde episodes"),
-    "crises_per_1000_families_per_year": ("crises per 1000 families per year", "crises per 1000 gezinnen per jaar"),
-    "cost_total": ("cost, total (window)", "kosten, totaal (meetperiode)"),
-    "cost_per_family_served": ("cost per family served", "kosten per geholpen gezin"),
     "days": ("days", "dagen"),
+    "point": ("point {i}", "punt {i}"),
+    # the experiments of configs/experiment, by name
+    "exp_compare_working": ("fragmented and networked working compared", "versnipperd en netwerkend werken vergeleken"),
+    "exp_lever_ablation": ("which lever does the work", "welke hefboom doet het werk"),
+    "exp_capacity_sweep": ("capacity against time to help and cost", "capaciteit tegen tijd tot hulp en kosten"),
+    "exp_sensitivity": ("sensitivity analysis", "gevoeligheidsanalyse"),
+    "lever_factor": ("lever: {name}", "hefboom: {name}"),
+    "more_parts": ("Part {k} of {n}: {shown} of the {total} comparisons.", "Deel {k} van {n}: {shown} van de {total} vergelijkingen."),
+    "more_arms": ("Part {k} of {n}: {shown} of the {total} arms.", "Deel {k} van {n}: {shown} van de {total} varianten."),
+    "spread_to": ("{lo} to {hi}", "{lo} tot {hi}"),
 }
 
 
+_ARM = re.compile(r"^(?P<working>\w+)(?: (?P<op>[+-]) (?P<unit>\w+))?(?: x(?P<scale>[0-9.]+))?$")
+_POINT = re.compile(r"^point (?P<i>\d+)$")
+
+
 class Texts:
-    """Phrases in one language.
+    """Phrases, names and numbers in one language.
 
     Example:
-        >>> Texts("nl")("days")
-        'dagen'
+        >>> Texts("nl")("days"), Texts("nl").arm("fragmented + case_table"), Texts("nl").number(1234.5, 1)
+        ('dagen', 'versnipperd + casustafel', '1.234,5')
     """
 
     def __init__(self, lang: str = "en") -> None:
         if lang not in LANGS:
             raise InputError("lang", lang, "en or nl")
+        self.lang = lang
         self.i = LANGS.index(lang)
 
     def __call__(self, key: str, **fmt: object) -> str:
-        """The phrase for ``key``, formatted; an unknown key (a metric without a phrase) is returned as it is."""
-        text = PHRASES[key][self.i] if key in PHRASES else key
-        return text.format(**fmt) if fmt else text
+        """The phrase for ``key``, formatted (numbers per language); a metric key gives its catalogue label."""
+        if key in PHRASES:
+            text = PHRASES[key][self.i]
+        elif key in metrics.CATALOGUE:
+            text = metrics.label(key, self.lang)
+        else:
+            text = names.fallback(key)
+        fields = {k: self.number(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v for k, v in fmt.items()}
+        return text.format(**fields) if fields else text
+
+    def metric(self, key: str) -> str:
+        """The label of a metric of the catalogue (a key outside it reads as words)."""
+        return metrics.label(key, self.lang) if key in metrics.CATALOGUE else names.fallback(key)
+
+    def unit(self, key: str) -> str:
+        """How a header or an axis names the unit of metric ``key`` ("" for a key outside the catalogue)."""
+        return metrics.unit_label(metrics.metric(key).unit, self.lang) if key in metrics.CATALOGUE else ""
+
+    def name(self, kind: str, key: str) -> str:
+        """The name of a payer, category, lever, preset, outcome, state or domain (`sim.labels.label`)."""
+        return names.label(kind, str(key), self.lang)
+
+    def number(self, x: float | None, decimals: int | None = None) -> str:
+        """A number with this language's separators."""
+        return fmt_number(x, self.lang, decimals)
+
+    def value(self, x: float | None, unit: str) -> str:
+        """A display value in a unit of the catalogue (`sim.numbers.fmt_value`)."""
+        return fmt_value(x, unit, self.lang)
+
+    def interval(self, m: float | None, lo: float | None, hi: float | None, unit: str) -> str:
+        """A mean with its interval (`sim.numbers.fmt_interval`)."""
+        return fmt_interval(m, lo, hi, unit, self.lang)
+
+    def arm(self, arm: str, info: dict[str, Any] | None = None) -> str:
+        """The name of a sweep's arm: ``fragmented + case_table`` -> "versnipperd + casustafel", ``networked x0.8``.
+
+        Args:
+            arm: the arm's label in the sweep's plan (`experiments.designs`).
+            info: its plan columns (``working``, ``unit``, ``direction``, ``scale``), if at hand.
+        """
+        point = _POINT.match(str(arm))
+        if point:
+            return self("point", i=int(point["i"]))
+        m = _ARM.match(str(arm))
+        if not m:
+            return names.fallback(arm)
+        text = self.name("preset", m["working"])
+        if m["unit"]:
+            text += f" {m['op']} {self.name('lever', m['unit'])}"
+        if m["scale"]:
+            text += f" x{self.number(float(m['scale']))}"
+        return text
+
+    def experiment(self, name: str) -> str:
+        """The title of an experiment of ``configs/experiment`` (a new one reads as words)."""
+        return self(f"exp_{name}") if f"exp_{name}" in PHRASES else names.fallback(name)
+
+    def factor(self, name: str) -> str:
+        """A sensitivity factor: a lever switch by its name, a scenario value by its path in the file."""
+        from experiments.sensitivity import LEVER_PREFIX  # late: sensitivity imports SALib, needed only here
+
+        if name.startswith(LEVER_PREFIX):
+            return self("lever_factor", name=self.name("lever", name.removeprefix(LEVER_PREFIX)))
+        return name

@@ -19,6 +19,7 @@ from sim.breakdown import Breakdown, read_breakdown
 from sim.configuration import SCENARIO_DIR, read_scenario  # noqa: F401 (SCENARIO_DIR: re-exported for older imports)
 from sim.contacts import read_detection
 from sim.errors import InputError
+from sim.labels import ScenarioLabels, option_organisations, read_labels
 from sim.options import expand_choices
 from sim.overrides import apply_overrides
 from sim.places import WaitingPlace, read_waiting_place
@@ -217,6 +218,7 @@ class Scenario:
     remission_severity_decay: float | None = None
     crisis_care: CrisisCare | None = None
     staffed_for: int | None = None  # population the staff is sized for; None: fixed staff (never scaled)
+    labels: ScenarioLabels = field(default_factory=ScenarioLabels, repr=False)
 
     @property
     def domain_names(self) -> tuple[str, ...]:
@@ -324,6 +326,7 @@ def load_scenario(name_or_path: str | Path, overrides: Mapping[str, Any] | None 
     raw, where = read_scenario(name_or_path)
     if overrides:
         raw = apply_overrides(raw, overrides, where)
+    optional_orgs = option_organisations(raw)  # an option may add an organisation; the labels block may name it
     raw, choices = expand_choices(raw, where)
     top = Reader(raw, "", where)
     sources = top.raw("sources")
@@ -475,6 +478,7 @@ def load_scenario(name_or_path: str | Path, overrides: Mapping[str, Any] | None 
         remission_severity_decay=None if decay is None else r.number("remission_severity_decay", 0.0, 100.0),
         crisis_care=crisis_care,
         staffed_for=staffed_for,
+        labels=read_labels(r.raw("labels", None), tuple(dict.fromkeys([*organisations, *optional_orgs])), tuple(domains), where),
     )
     pop.finish()
     r.finish()

@@ -39,5 +39,9 @@ def test_report_builds_with_every_figure(tmp_path: Path, design: str) -> None:
             assert png.stat().st_size > 10_000
             with Image.open(png) as im:
                 assert im.info["dpi"][0] == pytest.approx(300, abs=1)  # print resolution
-        assert "Scenario sociaal_domein" in text and "2" in text
+        assert "sociaal_domein" in text and "2" in text
+        title = "social domain of a mid-sized municipality" if lang == "en" else "sociaal domein van een middelgrote gemeente"
+        assert title in text  # the scenario's own name from its file, in the report's language
+        if design == "sensitivity":  # the caption counts the factors really shown (2 parameters and 1 lever)
+            assert ("all 3 factors" if lang == "en" else "alle 3 factoren") in text
     assert "uitval" in (folder / "report-nl" / "report.html").read_text(encoding="utf-8").lower() or design == "sensitivity"
