@@ -55,7 +55,8 @@ def _one(scenario: str, working: str, seed: int, n_families: int | None, horizon
 
 def _stationarity(summary: dict[str, Any]) -> dict[str, float]:
     """The run's MSER-5 warm-up and yearly trend of each measure (NaN without one), for the note under the table."""
-    row = {"mser5_days": float(summary["warm_up"]["mser5_days"])}
+    row = {"mser5_days": float(summary["warm_up"]["mser5_days"]),
+           "mser5_at_limit": float(summary["warm_up"]["at_search_limit"])}
     for name, m in summary["trend"]["measures"].items():
         row[f"trend_{name}"] = float("nan") if m["change_per_year"] is None else float(m["change_per_year"])
     return row
@@ -74,6 +75,10 @@ def stationarity_note(runs: pd.DataFrame, arms: list[str], warm_up_days: float) 
     found = runs.mser5_days.to_numpy(dtype=float)
     lines = [f"warm-up found by MSER-5: {np.median(found):.0f} days (configured {warm_up_days:.0f}; median over "
              f"{len(found)} runs, longest {found.max():.0f})"]
+    at_limit = int(runs.mser5_at_limit.sum()) if "mser5_at_limit" in runs else 0
+    if at_limit:
+        lines[0] += (f"; in {at_limit} runs at the search limit (half the run): open episodes do not settle, "
+                     f"no warm-up is long enough")
     flags, unknown = [], []
     for arm in arms:
         sub = runs[runs.arm == arm]

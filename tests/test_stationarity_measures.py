@@ -138,6 +138,8 @@ def test_warm_up_block_compares_configured_with_found() -> None:
     assert block["mser5_days"] == mser5(x)
     assert block["configured_shorter"] is False
     assert warm_up_block(x, 100.0)["configured_shorter"] is True
+    assert block["search_limit_days"] == 1000 and block["at_search_limit"] is False
+    assert warm_up_block(np.arange(1000.0), 365.0)["at_search_limit"] is True
 
 
 def test_compare_note_names_what_trends_per_arm() -> None:
@@ -146,10 +148,12 @@ def test_compare_note_names_what_trends_per_arm() -> None:
 
     def runs(open_trend: list[float], wait_trend: list[float]) -> pd.DataFrame:
         return pd.DataFrame({"arm": ["fragmented"] * 3 + ["networked"] * 3, "mser5_days": [300, 400, 500] * 2,
+                             "mser5_at_limit": [0.0] * 5 + [1.0],
                              "trend_open_episodes": open_trend, "trend_mean_waiting": wait_trend})
 
     flat = stationarity_note(runs([0.01, -0.02, 0.0, 0.02, 0.0, -0.01], [0.0] * 6), ["fragmented", "networked"], 365)
-    assert flat.splitlines()[0] == "warm-up found by MSER-5: 400 days (configured 365; median over 6 runs, longest 500)"
+    assert flat.splitlines()[0].startswith(
+        "warm-up found by MSER-5: 400 days (configured 365; median over 6 runs, longest 500); in 1 runs at the search")
     assert flat.splitlines()[1].startswith("no trend after warm-up")
     growing = stationarity_note(runs([0.26, 0.25, 0.27, 0.0, 0.01, -0.01], [0.0] * 6), ["fragmented", "networked"], 365)
     assert "TREND" in growing and "fragmented: open episodes +26% a year" in growing and "networked" not in growing
