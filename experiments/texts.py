@@ -159,9 +159,9 @@ class Texts:
         """A number with this language's separators."""
         return fmt_number(x, self.lang, decimals)
 
-    def value(self, x: float | None, unit: str) -> str:
+    def value(self, x: float | None, unit: str, decimals: int | None = None) -> str:
         """A display value in a unit of the catalogue (`sim.numbers.fmt_value`)."""
-        return fmt_value(x, unit, self.lang)
+        return fmt_value(x, unit, self.lang, decimals)
 
     def interval(self, m: float | None, lo: float | None, hi: float | None, unit: str) -> str:
         """A mean with its interval (`sim.numbers.fmt_interval`)."""
