@@ -131,7 +131,7 @@ def time_to_help(sweep: Sweep, t: Texts, path: Path, censored_marks: int = 60) -
     colours, parts, out = _arm_colours(sweep), _line_parts(sweep), []
     ep = sweep.episodes
     for k, arms in enumerate(parts):
-        fig, ax = plt.subplots(figsize=(6.5, 4.2), layout="constrained")
+        fig, ax = plt.subplots(figsize=(8.5, 4.2), layout="constrained")  # wide: the legend sits beside the axes
         rng = np.random.default_rng(0)  # which censored episodes are marked: a fixed sample, for identical reruns
         for arm in arms:
             e = ep[ep.arm == arm]
@@ -262,7 +262,7 @@ def waiting(sweep: Sweep, t: Texts, path: Path) -> Drawn:
     w = analysis.waiting_series(sweep)
     colours, parts, out = _arm_colours(sweep), _line_parts(sweep), []
     for k, arms in enumerate(parts):
-        fig, ax = plt.subplots(figsize=(6.5, 4.0), layout="constrained")
+        fig, ax = plt.subplots(figsize=(8.5, 4.0), layout="constrained")  # wide: the legend sits beside the axes
         for arm in arms:
             a = w[w.arm == arm]
             if not len(a):

@@ -28,6 +28,7 @@ from sim import InputError, load_scenario
 from sim.atomic import write_folder
 from sim.labels import fallback, scenario_label
 from sim.metrics import CATALOGUE
+from sim.numbers import shared_decimals
 
 Block = tuple[str, Any]  # ("h2", text) | ("p", text) | ("table", DataFrame) | ("figure", (file name, caption))
 
@@ -38,7 +39,8 @@ def _interval(t: Texts, key: str, m: float, lo: float, hi: float) -> str:
 
 def _spread(t: Texts, key: str, lo: float, hi: float) -> str:
     unit = CATALOGUE[key].unit if key in CATALOGUE else "count"
-    return t("spread_to", lo=t.value(lo, unit), hi=t.value(hi, unit))
+    d = shared_decimals([lo, hi], unit)  # both ends with the same decimals
+    return t("spread_to", lo=t.value(lo, unit, d), hi=t.value(hi, unit, d))
 
 
 def outcome_table(sweep: Sweep, t: Texts) -> pd.DataFrame:

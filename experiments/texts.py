@@ -26,14 +26,14 @@ PHRASES: dict[str, tuple[str, str]] = {
                    "arms: {arms}; {reps} replications per arm with seeds 1..{reps}, the same in every arm (paired, common "
                    "random numbers). {ok} of {runs} runs succeeded.",
                    "Scenario **{scenario}** (`{name}`), {families} gezinnen, {horizon} gemeten dagen na een inloopperiode van {warm} dagen; "
-                   "varianten: {arms}; {reps} herhalingen per variant met seeds 1..{reps}, in elke variant dezelfde (gepaard, "
+                   "varianten: {arms}; {reps} herhalingen per variant met startgetallen (seeds) 1..{reps}, in elke variant dezelfde (gepaard, "
                    "gemeenschappelijke toevalsgetallen). {ok} van {runs} runs geslaagd."),
     "reading": ("How to read the numbers: *mean [95 % CI]* is the mean over replications with the 95 % confidence interval of "
                 "that mean (Monte Carlo uncertainty only). *Spread p5-p95* is the 5th to 95th percentile of per-run outcomes: how "
                 "much one run varies, not an interval of the mean. Differences are paired by seed.",
                 "Zo leest u de getallen: *gemiddelde [95 %-BI]* is het gemiddelde over herhalingen met het 95 %-betrouwbaarheids"
                 "interval van dat gemiddelde (alleen Monte-Carlo-onzekerheid). *Spreiding p5-p95* is het 5e tot 95e percentiel van "
-                "de uitkomsten per run: hoeveel één run varieert, geen interval van het gemiddelde. Verschillen zijn gepaard per seed."),
+                "de uitkomsten per run: hoeveel één run varieert, geen interval van het gemiddelde. Verschillen zijn gepaard per startgetal."),
     "outcomes": ("Outcomes per arm", "Uitkomsten per variant"),
     "differences": ("Paired differences (arm minus its reference)", "Gepaarde verschillen (variant min referentie)"),
     "figures": ("Figures", "Figuren"),
@@ -159,9 +159,9 @@ class Texts:
         """A number with this language's separators."""
         return fmt_number(x, self.lang, decimals)
 
-    def value(self, x: float | None, unit: str) -> str:
+    def value(self, x: float | None, unit: str, decimals: int | None = None) -> str:
         """A display value in a unit of the catalogue (`sim.numbers.fmt_value`)."""
-        return fmt_value(x, unit, self.lang)
+        return fmt_value(x, unit, self.lang, decimals)
 
     def interval(self, m: float | None, lo: float | None, hi: float | None, unit: str) -> str:
         """A mean with its interval (`sim.numbers.fmt_interval`)."""

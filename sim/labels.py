@@ -60,8 +60,8 @@ NAMES: dict[str, dict[str, tuple[str, str]]] = {
         "warm_handoff": ("warm handoff", "warme overdracht"),
         "mandate": ("mandate and backing", "mandaat en rugdekking"),
         "learning_network": ("learning network", "lerend netwerk"),
-        "t_shaped_share": ("T-shaped professionals", "T-shaped professionals (breed en diep)"),
-        "t_shaped": ("T-shaped professionals", "T-shaped professionals (breed en diep)"),
+        "t_shaped_share": ("T-shaped professionals", "T-shaped professionals"),  # the Dutch sector's own term
+        "t_shaped": ("T-shaped professionals", "T-shaped professionals"),
         "one_door": ("one door", "één deur"),
         "coordination": ("coordination", "regie"),
     },

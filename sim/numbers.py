@@ -107,6 +107,23 @@ def fmt_value(x: float | None, unit: str, lang: str, decimals: int | None = None
     return fmt_number(x, lang, decimals)
 
 
+def shared_decimals(values: list[float], unit: str) -> int | None:
+    """Decimals that numbers shown side by side share (the widest decides); None for money (shortened per value).
+
+    Example:
+        >>> shared_decimals([3.4, 12.5], "days"), shared_decimals([3.0, 4.0], "count"), shared_decimals([45.0], "%")
+        (1, 0, 1)
+    """
+    vals = [float(v) for v in values if not _missing(v)]
+    if unit in _MONEY:
+        return None
+    if unit == "%":
+        return 1
+    if not vals or all(v.is_integer() for v in vals) or max(abs(v) for v in vals) >= 1000:
+        return 0
+    return 2 if max(abs(v) for v in vals) < 10 else 1
+
+
 def fmt_interval(m: float | None, lo: float | None, hi: float | None, unit: str, lang: str) -> str:
     """A mean with its interval, all three with the same decimals: ``12.3 [10.1, 14.5]``.
 
@@ -121,7 +138,6 @@ def fmt_interval(m: float | None, lo: float | None, hi: float | None, unit: str,
     if _missing(m):
         return MISSING
     vals = [float(v) for v in (m, lo, hi) if not _missing(v)]
-    big = max(abs(v) for v in vals)
     if unit in _MONEY:
         f = 1e6 if unit == "eur_m" else 1.0
         ref = max(abs(v) * f for v in vals)
@@ -132,11 +148,6 @@ def fmt_interval(m: float | None, lo: float | None, hi: float | None, unit: str,
         prefix = "EUR " if lang == "en" else "€ "
         mm, ll, hh = (fmt_number(v, lang, d) for v in sc)
         return f"{prefix}{mm}{suffix} [{ll}{suffix}, {hh}{suffix}]"
-    if unit == "%":
-        d = 1
-    elif all(v.is_integer() for v in vals) or big >= 1000:
-        d = 0
-    else:  # the widest of the three decides, so the bounds line up with the mean
-        d = 2 if big < 10 else 1
+    d = shared_decimals(vals, unit)
     mm, ll, hh = (fmt_number(v, lang, d) for v in (m, lo, hi))
     return f"{mm} % [{ll}, {hh}]" if unit == "%" else f"{mm} [{ll}, {hh}]"

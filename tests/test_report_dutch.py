@@ -20,7 +20,9 @@ from experiments import figures
 from experiments.report import build_report
 from experiments.sweep import run_sweep
 from sim.labels import NAMES
+from sim.ledger import CATEGORIES
 from sim.metrics import CATALOGUE
+from sim.scenario import PAYERS
 
 TINY = ("n_families=100", "horizon_days=90", "warm_up_days=30", "progress=false", "launcher=inprocess", "replications=2")
 # two lever units with snake_case names: 6 arms, 4 paired comparisons; the figure limits are lowered below so that
@@ -107,3 +109,9 @@ def test_more_comparisons_than_fit_make_several_figures_said_in_the_caption(dutc
     assert {"who_pays.png", "who_pays_2.png"} <= names  # 4 comparisons, at most 3 per figure here
     assert "Deel 1 van 2" in md and "Deel 2 van 2" in md
     assert "time_to_help_2.png" in names and "waiting_2.png" in names  # 6 arms, at most 4 lines per figure here
+
+
+def test_one_colour_per_payer_and_per_category_never_shared() -> None:
+    assert set(figures.PAYER_COLOURS) == set(PAYERS) and set(figures.CATEGORY_COLOURS) == set(CATEGORIES)
+    colours = [*figures.PAYER_COLOURS.values(), *figures.CATEGORY_COLOURS.values()]
+    assert len(set(colours)) == len(colours)  # a colour means one payer or one category in every panel
