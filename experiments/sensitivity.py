@@ -33,10 +33,15 @@ class Factor:
     integer: bool = False
 
     def value(self, u: float) -> Any:
-        """The model value for a sample value ``u`` (already scaled to [lo, hi] by SALib)."""
+        """The model value for a sample value ``u`` (already scaled to [lo, hi] by SALib), inside [lo, hi].
+
+        SALib scales the unit grid with floating-point arithmetic, so a grid point at the edge can land a rounding
+        error outside the declared range (0.45000000000000007 for [0.15, 0.45]), which the model would refuse.
+        """
         if self.name.startswith(LEVER_PREFIX):
             return bool(u >= 0.5)
-        return int(round(u)) if self.integer else float(u)
+        u = min(max(float(u), self.lo), self.hi)
+        return int(round(u)) if self.integer else u
 
 
 def uncertain_parameters(scenario: str) -> list[Factor]:
