@@ -227,8 +227,10 @@ class Store:
 
 def job_interruption(error: BaseException) -> str | None:
     """The SLURM state if ``error`` is the job ending (submitit's time-limit or preemption signal), not the model failing."""
-    if type(error).__name__ == "UncompletedJobError" and type(error).__module__.startswith("submitit"):
-        return "TIMEOUT" if "timed-out" in str(error) else "PREEMPTED"
+    # Inside the job it is submitit's UncompletedJobError; the parent gets it wrapped in a FailedJobError's text.
+    text = f"{type(error).__name__}: {error}"
+    if type(error).__module__.startswith("submitit") and "UncompletedJobError: Job not requeued" in text:
+        return "TIMEOUT" if "timed-out" in text else "PREEMPTED"
     return None
 
 
