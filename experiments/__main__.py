@@ -29,7 +29,9 @@ run settings (configs/sweep.yaml):
   report=en|nl             write the report when the sweep is done
   out=<folder>             default outputs/sweeps/<experiment>-<scenario>-<hash>; the same command resumes there
   experiment.<key>=<value> change the experiment, e.g. experiment.arms=[fragmented,one_door,networked]
-  launcher.workers=<n>     processes of the pool; launcher.parameters.<key>=<value> for submitit"""
+  launcher.workers=<n>     processes of the pool
+  launcher.parameters.<key>=<value>   for submitit (slurm_partition, timeout_min, mem_gb, ...; others with a leading +)
+  launcher.jobs=<n>        SLURM array tasks at most (default: as many as the cluster runs at once)"""
 
 
 def _run(args: list[str]) -> int:

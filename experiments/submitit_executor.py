@@ -151,7 +151,7 @@ class SubmititExecutor(Executor):
         elif error is not None and state == "FAILED":
             reason = f"job {job.job_id} raised outside the runs: {str(error).strip().splitlines()[0] if str(error).strip() else repr(error)}"
         else:
-            reason = f"job {job.job_id} ended with state {state} before this run finished; log: {log}"
+            reason = f"job {job.job_id} ended with state {state} before this run finished"
         tb = str(error) if error is not None else None
         return [lost_run(store, RunSpec.from_dict(spec).key, reason, slurm_state=state, job_id=job.job_id, log=log, traceback=tb)
                 for spec in chunk]

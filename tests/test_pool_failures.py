@@ -36,7 +36,7 @@ class KillsItsWorker(RunConfiguration):
 
 
 def test_a_killed_worker_records_its_reason_on_every_run_the_pool_took_down(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    experiment = validate(compose([*TINY, "replications=2", "launcher=pool", "launcher.workers=2", "retries=0",
+    experiment = validate(compose([*TINY, "replications=2", "launcher=pool", "launcher.workers=2", "retries=1",
                                    f"out={tmp_path / 's'}"]))
     counts = execute(experiment, KillsItsWorker())
     store = Store(tmp_path / "s")
@@ -44,6 +44,7 @@ def test_a_killed_worker_records_its_reason_on_every_run_the_pool_took_down(tmp_
     assert counts["failed"] >= 1 and set(states.state) <= {"succeeded", "interrupted"}
     for row in states[states.state == "interrupted"].itertuples():
         assert "the worker pool broke" in row.error and "guard" in row.error
+        assert row.attempts <= 1  # retries apply to runs that raised: an interrupted run waits for the next command
     assert main(["status", str(tmp_path / "s")]) == 0
     assert "the worker pool broke" in capsys.readouterr().out
 
