@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from helpers import ROOT
 
+from experiments import slurm
 from experiments.__main__ import main
 from experiments.executors import chunks_for
+from experiments.runspec import RunSpec
+from experiments.store import Store
 from experiments.submitit_executor import SubmititExecutor
 from sim.cli import main as sim_main
 
@@ -56,3 +60,35 @@ def test_hydra_run_dir_sets_the_output_folder_and_other_hydra_keys_are_refused(t
     assert sim_main([*tiny, "hydra.job.chdir=true", f"output_dir={tmp_path / 'no'}"]) == 2
     assert "error: hydra.job.chdir: got 'true'" in capsys.readouterr().err
     assert not (tmp_path / "no").exists() and not (ROOT / "outputs" / "no").exists()
+
+
+class VanishedJob:
+    """A SLURM array task as submitit describes it, whose result file never appears."""
+
+    def __init__(self, folder: Path) -> None:
+        self.job_id = "42_0"
+        self.paths = SimpleNamespace(result_pickle=folder / "42_0_result.pkl", stderr=folder / "42_0_log.err")
+
+
+def test_a_task_gone_from_squeue_without_a_result_is_lost_after_the_stall_timeout(tmp_path: Path,
+                                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(slurm, "accounting_state", lambda job_id: None)  # a cluster without accounting
+    executor = SubmititExecutor("slurm", stall_timeout_s=30)
+    executor._first_end = {}
+    job = VanishedJob(tmp_path)
+    assert executor._ended(job, {"42_0": "RUNNING"}, 0.0) is None
+    assert executor._ended(job, {}, 1.0) is None  # just gone: its result may still be on its way
+    assert executor._ended(job, None, 20.0) is None  # squeue did not answer: nothing is concluded
+    assert executor._ended(job, {}, 31.5) == "LOST"
+    job.paths.stderr.write_text("slurmstepd: error: *** JOB 43 ON vm CANCELLED AT 2026-11-28T09:00:16 DUE TO TIME LIMIT ***\n")
+    executor._first_end = {"42_0": 0.0}
+    assert executor._ended(job, {}, 11.0) == "TIMEOUT"  # the log says how it ended, before the stall timeout
+
+    store = Store(tmp_path / "sweep")
+    store.status_dir.mkdir(parents=True)
+    store.runs.mkdir()
+    spec = {"scenario": "sociaal_domein", "working": "networked", "levers": {}, "seed": 1}
+    [result] = executor._results(store, job, [spec], "LOST")
+    assert result["state"] == "interrupted"
+    status = store.status(RunSpec.from_dict(spec).key)
+    assert status["slurm_state"] == "LOST" and "stall timeout" in status["error"] and status["job_id"] == "42_0"
