@@ -63,11 +63,10 @@ def test_a_script_without_a_main_guard_is_told_how_to_fix_it(tmp_path: Path) -> 
 
 
 def test_a_run_whose_process_is_gone_shows_as_interrupted_not_running(tmp_path: Path) -> None:
-    validate(compose([*TINY, "replications=2", f"out={tmp_path / 's'}"]))
     store = Store(tmp_path / "s")
     store.runs.mkdir(parents=True)
     store.status_dir.mkdir()
-    code = f"from experiments.store import Store; Store({str(store.folder)!r}).mark_running('k1')"
+    code = f"from experiments.store import Store; Store({str(store.folder)!r}).mark_running('k1')"  # a worker that dies
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, timeout=300)  # the process ends, its record stays
     assert store.record("k1")["state"] == "running"
     status = store.status("k1")
