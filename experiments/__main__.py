@@ -2,7 +2,9 @@
 
 ``run [key=value ...]`` composes ``configs/sweep.yaml`` with Hydra, validates
 everything, then runs (or resumes) the sweep; ``status <folder>`` counts runs
-by state and shows failures; ``report <folder> [lang=nl] [format=html]``
+by state (succeeded, failed, interrupted, running, pending) and shows, for each
+run that failed or was interrupted, the reason, the traceback, the job id, the
+SLURM state and the job's log; ``report <folder> [lang=nl] [format=html]``
 writes the report with its figures. Bad input: one message, exit status 2,
 nothing written.
 """
@@ -28,7 +30,9 @@ run settings (configs/sweep.yaml):
   report=en|nl             write the report when the sweep is done
   out=<folder>             default outputs/sweeps/<experiment>-<scenario>-<hash>; the same command resumes there
   experiment.<key>=<value> change the experiment, e.g. experiment.arms=[fragmented,one_door,networked]
-  launcher.workers=<n>     processes of the pool; launcher.parameters.<key>=<value> for submitit"""
+  launcher.workers=<n>     processes of the pool
+  launcher.parameters.<key>=<value>   for submitit (slurm_partition, timeout_min, mem_gb, ...; others with a leading +)
+  launcher.jobs=<n>        SLURM array tasks at most (default: as many as the cluster runs at once)"""
 
 
 def _run(args: list[str]) -> int:
@@ -45,14 +49,22 @@ def _run(args: list[str]) -> int:
           f"{experiment.replications} replications = {n_runs} runs, launcher {cfg['launcher']['name']}\n"
           f"folder {experiment.folder}  (run the same command again to resume)", file=sys.stderr)
     counts = execute(experiment)
-    print(f"{counts['succeeded']} of {counts['runs']} runs succeeded, {counts['failed']} failed "
+    from experiments.store import Store
+
+    store = Store(experiment.folder)
+    by_state = store.states(store.plan().key).state.value_counts()
+    raised, interrupted = int(by_state.get("failed", 0)), counts["failed"] - int(by_state.get("failed", 0))
+    print(f"{counts['succeeded']} of {counts['runs']} runs succeeded, {raised} failed"
+          f"{f', {interrupted} interrupted or not run' if interrupted else ''} "
           f"({counts['replications']} replications); report: python -m experiments report {experiment.folder}")
     if cfg.get("report"):
         from experiments.report import build_report
 
         print(f"report: {build_report(experiment.folder, lang=cfg['report'])}")
     if counts["failed"]:
-        print(f"failed runs and their tracebacks: python -m experiments status {experiment.folder}", file=sys.stderr)
+        print(f"why, with tracebacks, job ids and logs: python -m experiments status {experiment.folder}"
+              + ("\ninterrupted runs (job cancelled, time limit, lost worker) run again with the same command" if interrupted else ""),
+              file=sys.stderr)
         return 1
     return 0
 
@@ -64,11 +76,22 @@ def _status(args: list[str]) -> int:
         print(f"error: folder: got {args!r}; allowed: one sweep folder (with plan.parquet)", file=sys.stderr)
         return 2
     store = Store(args[0])
-    states = store.states(store.plan().key)
+    plan = store.plan()
+    states = store.states(plan.key)
+    print(f"sweep {store.folder}: {len(states)} runs")
     print(states.state.value_counts().to_string())
-    for key in states[states.state == "failed"].key:
-        st = store.status(key)
-        print(f"\n--- {key} failed after {st['attempts']} attempt(s): {st['error']}\n{st['traceback']}")
+    where = {k: (a, s) for k, a, s in zip(plan.key, plan.get("arm", plan.key), plan.seed, strict=True)}
+    for row in states[states.state.isin(["failed", "interrupted"])].itertuples(index=False):
+        st = store.status(row.key)
+        arm, seed = where.get(row.key, ("?", "?"))
+        job = f" in SLURM job {st['job_id']}" if st.get("job_id") else ""
+        slurm_state = f", SLURM state {st['slurm_state']}" if st.get("slurm_state") else ""
+        verb = f"failed after {st.get('attempts', 0)} attempt(s)" if row.state == "failed" else "interrupted"
+        print(f"\n--- {row.key} (arm {arm}, seed {seed}) {verb}{job}{slurm_state}: {st.get('error')}")
+        if st.get("log"):
+            print(f"log: {st['log']}")
+        if st.get("traceback"):
+            print(st["traceback"].rstrip())
     return 0
 
 

@@ -109,8 +109,8 @@ def run_comparison(scenario: str, arms: list[str], replications: int, workers: i
     def report() -> None:
         if progress:
             done = len(rows)
-            eta = (time.perf_counter() - t0) / done * (len(jobs) - done) if done else float("nan")
-            print(f"\r  runs done {done}/{len(jobs)}, about {eta:.0f} s left   ", end="", file=sys.stderr, flush=True)
+            eta = f"about {(time.perf_counter() - t0) / done * (len(jobs) - done):.0f} s" if done else "time"  # never "nan s"
+            print(f"\r  runs done {done}/{len(jobs)}, {eta} left   ", end="", file=sys.stderr, flush=True)
 
     report()
     if workers <= 1:

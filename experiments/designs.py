@@ -136,7 +136,7 @@ def sensitivity_design(exp: dict[str, Any], scenario: str) -> tuple[list[dict[st
                 lev[f.name.removeprefix(sensitivity.LEVER_PREFIX)] = f.value(u)
             else:
                 overrides[f.name] = f.value(u)
-        arms.append(_arm(f"point {i}", working, lev, overrides, reference=None, sample=i))
+        arms.append(_arm(f"point {i}", working, lev, sensitivity.within_constraints(overrides, scenario), reference=None, sample=i))
     return arms, fs, x
 
 

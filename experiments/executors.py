@@ -6,20 +6,26 @@ An executor only decides where that happens and reports each finished run to
 a callback (for the progress line). Choose one with ``launcher=...``
 (``configs/launcher``): ``inprocess``, ``pool`` (default, spawn process pool),
 ``joblib`` (loky workers, as Hydra's joblib launcher), ``submitit_local`` and
-``submitit_slurm`` (one SLURM array job; the same code as the local executor).
+``submitit_slurm`` (one SLURM array job; the same code as the local executor,
+in `experiments.submitit_executor`). Every executor reports every run it was
+given: succeeded, failed (the run raised) or interrupted (its worker or job
+ended first, with the reason recorded in the store).
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
-import time
+import re
+import sys
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
 from experiments.runspec import RunConfiguration, RunSpec
-from experiments.store import execute_and_store
+from experiments.store import Store, execute_and_store
+from sim import InputError
 
 OnResult = Callable[[dict[str, Any]], None]
 
@@ -48,6 +54,11 @@ class InProcessExecutor(Executor):
 class PoolExecutor(Executor):
     """A local process pool (spawn start method: no state leaks from the parent into runs).
 
+    When the pool breaks (a worker killed, out of memory, a script without a main guard, an import error in a
+    worker), every run it took down is recorded as interrupted with the reason and how to fix the common cause;
+    an error raised in a worker before the run started (e.g. the configuration cannot be unpickled) is recorded
+    as a failure with its traceback.
+
     Args:
         workers: processes (default 2, the cores of the reference machine).
     """
@@ -62,13 +73,48 @@ class PoolExecutor(Executor):
         if self.workers <= 1:
             InProcessExecutor().map(folder, specs, configuration, on_result)
             return
+        store = Store(folder)
         with ProcessPoolExecutor(max_workers=self.workers, mp_context=mp.get_context("spawn")) as pool:
             futures = {pool.submit(execute_and_store, str(folder), spec, configuration): spec for spec in specs}
             for fut in as_completed(futures):
+                key = RunSpec.from_dict(futures[fut]).key
                 try:
-                    on_result(fut.result())
-                except Exception:  # the worker process died (killed, out of memory): the run stays unstored, retried later
-                    on_result({"key": RunSpec.from_dict(futures[fut]).key, "state": "failed", "seconds": 0.0})
+                    result = fut.result()
+                except BrokenProcessPool as exc:
+                    result = lost_run(store, key, broken_pool_reason(exc))
+                except Exception as exc:  # raised in the worker outside the run (unpickling, import): the run did not start
+                    store.mark_failed(key, int(store.record(key).get("attempts", 0)) + 1, exc, where="in the worker, before the run: ")
+                    result = {"key": key, "state": "failed", "seconds": 0.0}
+                on_result(result)
+
+
+def lost_run(store: Store, key: str, reason: str, **info: Any) -> dict[str, Any]:
+    """Record a run whose worker or job ended before it finished; its result for ``on_result``."""
+    if store.succeeded(key):  # it was stored before the end came
+        return {"key": key, "state": "succeeded", "seconds": 0.0}
+    record = store.record(key)
+    if record["state"] == "failed" and (not info.get("job_id") or record.get("job_id") == info.get("job_id")):
+        return {"key": key, "state": "failed", "seconds": 0.0}  # it raised, and that is what it reports
+    if record["state"] == "interrupted" and record.get("slurm_state") and record.get("job_id") == info.get("job_id"):
+        info = {**info, "slurm_state": record["slurm_state"]}  # the job itself knew better (time limit)
+        reason = record.get("error") or reason
+    store.mark_interrupted(key, reason, **info)
+    return {"key": key, "state": "interrupted", "seconds": 0.0}
+
+
+def broken_pool_reason(exc: BaseException) -> str:
+    """Why a process pool broke, in one line, and how to fix the common cause (a script without a main guard)."""
+    main = sys.modules.get("__main__")
+    script = getattr(main, "__file__", None)
+    if script and getattr(main, "__spec__", None) is None and Path(script).is_file():
+        source = Path(script).read_text(errors="replace")
+        if not re.search(r"""if\s+__name__\s*==\s*["']__main__["']""", source):
+            return (f"the worker pool broke ({type(exc).__name__}): the script {script} has no "
+                    "'if __name__ == \"__main__\":' guard, so every worker (spawn start method) imports it again and "
+                    "starts the sweep inside itself; put the call to run_sweep under that guard, or use launcher=inprocess")
+    return (f"the worker pool broke ({type(exc).__name__}: {exc}): a worker process ended abruptly (killed, out of "
+            "memory) or could not start (an import error: see the worker's message above on stderr); a script that "
+            "starts a sweep needs an 'if __name__ == \"__main__\":' guard")
 
 
 class JoblibExecutor(Executor):
@@ -84,12 +130,22 @@ class JoblibExecutor(Executor):
         self.n_jobs = n_jobs
 
     def map(self, folder: Path, specs: list[dict[str, Any]], configuration: RunConfiguration, on_result: OnResult) -> None:
-        """Run with joblib.Parallel, reporting results as they finish."""
+        """Run with joblib.Parallel, reporting results as they finish; a dead worker interrupts the runs not done."""
         from joblib import Parallel, delayed
 
         parallel = Parallel(n_jobs=self.n_jobs, backend="loky", return_as="generator_unordered")
-        for result in parallel(delayed(execute_and_store)(str(folder), spec, configuration) for spec in specs):
-            on_result(result)
+        reported: set[str] = set()
+        try:
+            for result in parallel(delayed(execute_and_store)(str(folder), spec, configuration) for spec in specs):
+                reported.add(result["key"])
+                on_result(result)
+        except Exception as exc:  # joblib stops the whole map when a worker dies (TerminatedWorkerError)
+            store = Store(folder)
+            for spec in specs:
+                key = RunSpec.from_dict(spec).key
+                if key not in reported:
+                    reported.add(key)
+                    on_result(lost_run(store, key, f"the joblib workers stopped ({type(exc).__name__}: {exc})"))
 
 
 def execute_chunk(folder: str, specs: list[dict[str, Any]], configuration: RunConfiguration) -> list[dict[str, Any]]:
@@ -97,58 +153,64 @@ def execute_chunk(folder: str, specs: list[dict[str, Any]], configuration: RunCo
     return [execute_and_store(folder, spec, configuration) for spec in specs]
 
 
-class SubmititExecutor(Executor):
-    """submitit: a SLURM array job (``cluster: slurm``), or local subprocesses with the same code (``cluster: local``).
-
-    Each array task runs a chunk of ``runs_per_job`` runs (or the runs split over ``jobs`` tasks), because
-    a model run takes seconds and a job's start-up about as long.
-
-    Args:
-        cluster: ``local``, ``slurm`` or None (auto-detect: SLURM if available).
-        parameters: passed to ``AutoExecutor.update_parameters`` (timeout_min, slurm_partition, cpus_per_task,
-            slurm_array_parallelism, mem_gb, ...). Job logs go to ``<sweep>/.submitit/``.
-        runs_per_job: runs per array task (None: split the runs evenly over ``jobs`` tasks).
-        jobs: number of array tasks when ``runs_per_job`` is None.
-        poll_seconds: how often finished jobs are checked.
-    """
-
-    name = "submitit"
-
-    def __init__(self, cluster: str | None = "local", parameters: dict[str, Any] | None = None, runs_per_job: int | None = None,
-                 jobs: int = 2, poll_seconds: float = 0.5) -> None:
-        self.cluster = cluster
-        self.parameters = dict(parameters or {})
-        self.runs_per_job = runs_per_job
-        self.jobs = jobs
-        self.poll_seconds = poll_seconds
-
-    def map(self, folder: Path, specs: list[dict[str, Any]], configuration: RunConfiguration, on_result: OnResult) -> None:
-        """Submit one array job and collect results as jobs finish."""
-        import submitit
-
-        executor = submitit.AutoExecutor(folder=Path(folder) / ".submitit" / "%j", cluster=self.cluster)
-        executor.update_parameters(**self.parameters)
-        if not specs:
-            return
-        size = self.runs_per_job or -(-len(specs) // max(1, self.jobs))
-        chunks = [specs[i:i + size] for i in range(0, len(specs), size)]
-        jobs = executor.map_array(execute_chunk, [str(folder)] * len(chunks), chunks, [configuration] * len(chunks))
-        pending = dict(enumerate(jobs))
-        while pending:
-            for i, job in list(pending.items()):
-                if job.done():
-                    del pending[i]
-                    try:
-                        results = job.result()
-                    except Exception:  # the job itself died (killed, timeout): its unfinished runs stay unstored
-                        results = [{"key": "", "state": "failed", "seconds": 0.0} for _ in chunks[i]]
-                    for r in results:
-                        on_result(r)
-            if pending:
-                time.sleep(self.poll_seconds)
+def chunks_for(specs: list[dict[str, Any]], width: int) -> list[list[dict[str, Any]]]:
+    """Split the runs over ``min(runs, width)`` tasks of nearly equal size (chunking follows parallelism)."""
+    n = max(1, min(len(specs), width))
+    return [specs[i::n] for i in range(n)]
 
 
 LAUNCHERS = {"inprocess", "pool", "joblib", "submitit_local", "submitit_slurm"}
+SUBMITIT_KEYS = ("name", "parameters", "jobs", "stall_timeout_s")
+
+
+def submitit_parameters(cluster: str) -> dict[str, type | tuple[type, ...]]:
+    """The parameters submitit's ``AutoExecutor.update_parameters`` accepts for ``cluster``, with their types.
+
+    The shared ones (``timeout_min``, ``mem_gb``, ...) and the cluster's own with its prefix (``slurm_partition``,
+    ``slurm_setup``, ...), as submitit itself lists them (``_typed_parameters``, ``_valid_parameters``).
+    """
+    import submitit
+
+    shared: dict[str, type | tuple[type, ...]] = {k: ((int, float) if t is float else t)
+                                                   for k, t in submitit.AutoExecutor._typed_parameters().items()}
+    own = submitit.SlurmExecutor if cluster == "slurm" else submitit.LocalExecutor
+    return {**shared, **{f"{cluster}_{k}": object for k in sorted(own._valid_parameters())}}
+
+
+def check_submitit_launcher(launcher: dict[str, Any]) -> None:
+    """Validate a submitit launcher before anything is written; for SLURM, check that a controller answers.
+
+    Raises:
+        InputError: an unknown launcher key or submitit parameter (naming the allowed ones), a bad value,
+            or no reachable SLURM controller.
+    """
+    from experiments import slurm
+
+    for key in launcher:
+        if key not in SUBMITIT_KEYS:
+            raise InputError(f"launcher.{key}", launcher[key], f"one of {', '.join(SUBMITIT_KEYS)}")
+    jobs = launcher.get("jobs")
+    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
+        raise InputError("launcher.jobs", jobs, "an integer >= 1 (array tasks at most), or null (as many as run at once)")
+    stall = launcher.get("stall_timeout_s", 120)
+    if isinstance(stall, bool) or not isinstance(stall, (int, float)) or stall <= 0:
+        raise InputError("launcher.stall_timeout_s", stall, "a number of seconds > 0")
+    cluster = "local" if launcher["name"] == "submitit_local" else "slurm"
+    params = launcher.get("parameters") or {}
+    if not isinstance(params, dict):
+        raise InputError("launcher.parameters", params, "a mapping of submitit parameters")
+    allowed = submitit_parameters(cluster)
+    for key, value in params.items():
+        if key not in allowed:
+            raise InputError(f"launcher.parameters.{key}", value, f"a parameter submitit accepts for {cluster}: {', '.join(allowed)}")
+        kind = allowed[key]
+        if value is not None and kind is not object and (isinstance(value, bool) != (kind is bool) or not isinstance(value, kind)):
+            raise InputError(f"launcher.parameters.{key}", value, f"a value of type {getattr(kind, '__name__', 'number')}")
+    if cluster == "slurm":
+        problem = slurm.controller_problem()
+        if problem:
+            raise InputError("launcher", launcher["name"], f"a reachable SLURM cluster, but {problem}; {slurm.HOW_TO_START}, "
+                             "or choose launcher=pool")
 
 
 def make_executor(launcher: dict[str, Any]) -> Executor:
@@ -160,5 +222,8 @@ def make_executor(launcher: dict[str, Any]) -> Executor:
         return PoolExecutor(int(launcher.get("workers", 2)))
     if name == "joblib":
         return JoblibExecutor(int(launcher.get("n_jobs", 2)))
+    from experiments.submitit_executor import SubmititExecutor
+
     cluster = "local" if name == "submitit_local" else "slurm"
-    return SubmititExecutor(cluster, dict(launcher.get("parameters") or {}), launcher.get("runs_per_job"), int(launcher.get("jobs", 2)))
+    return SubmititExecutor(cluster, {k: v for k, v in (launcher.get("parameters") or {}).items() if v is not None},
+                            launcher.get("jobs"), float(launcher.get("stall_timeout_s", 120)))

@@ -1,4 +1,4 @@
-"""A progress line for long sweeps: runs done, failed, remaining, and an estimate of the time left.
+"""A progress line for long sweeps: runs done, failed, interrupted, remaining, and an estimate of the time left.
 
 Written to stderr on one line that is rewritten in place (a terminal) or as a
 line every few seconds (a log file or a SLURM output), so it never floods.
@@ -11,8 +11,8 @@ import time
 from typing import TextIO
 
 
-def _clock(seconds: float) -> str:
-    if seconds != seconds or seconds == float("inf"):  # NaN or infinite: nothing to estimate from yet
+def _clock(seconds: float | None) -> str:
+    if seconds is None or seconds != seconds or seconds == float("inf"):  # nothing to estimate from yet
         return "?"
     seconds = int(round(seconds))
     h, rest = divmod(seconds, 3600)
@@ -35,6 +35,7 @@ class Progress:
         self.skipped = skipped
         self.done = 0
         self.failed = 0
+        self.interrupted = 0
         self.enabled = enabled
         self.stream = stream or sys.stderr
         self.t0 = time.perf_counter()
@@ -47,23 +48,27 @@ class Progress:
         self.show()
 
     def update(self, state: str) -> None:
-        """One run finished with ``state`` (succeeded or failed)."""
+        """One run finished with ``state`` (succeeded, failed or interrupted)."""
         if state == "failed":
             self.failed += 1
+        elif state == "interrupted":
+            self.interrupted += 1
         else:
             self.done += 1
         self.show()
 
     def line(self) -> str:
-        """The text of the progress line."""
-        finished = self.done + self.failed
+        """The text of the progress line (``?`` for the time left until a run has finished: never "nan")."""
+        finished = self.done + self.failed + self.interrupted
         elapsed = time.perf_counter() - self.t0
-        left = elapsed / finished * (self.total - finished) if finished else float("nan")
+        left = elapsed / finished * max(0, self.total - finished) if finished and self.done else None
         bar_width = 24
-        filled = int(bar_width * finished / self.total) if self.total else bar_width
+        filled = min(bar_width, int(bar_width * finished / self.total)) if self.total else bar_width
         skipped = f", {self.skipped} already done" if self.skipped else ""
-        return (f"[{'#' * filled}{'.' * (bar_width - filled)}] runs done {self.done}, failed {self.failed}, "
-                f"remaining {self.total - finished} of {self.total}{skipped}; elapsed {_clock(elapsed)}, left about {_clock(left)}")
+        interrupted = f", interrupted {self.interrupted}" if self.interrupted else ""
+        return (f"[{'#' * filled}{'.' * (bar_width - filled)}] runs done {self.done}, failed {self.failed}{interrupted}, "
+                f"remaining {max(0, self.total - finished)} of {self.total}{skipped}; elapsed {_clock(elapsed)}, "
+                f"left about {_clock(left)}")
 
     def show(self, final: bool = False) -> None:
         """Write the line (in place on a terminal, at most every 5 s otherwise)."""

@@ -11,6 +11,7 @@ N x (2k + 2) points). Indices come with SALib's bootstrap confidence intervals.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,12 @@ from sim import InputError, load_scenario
 from sim.config import LEVER_FLAGS
 
 LEVER_PREFIX = "lever:"
+# Orderings between two scenario values that the scenario loader enforces (sim/scenario.py, load_scenario): a
+# warm handoff loses no more families than a cold referral. The box of declared ranges holds points that break
+# them (warm_dropout in [0, 0.15], p_cold_dropout in [0.05, 0.3] in sociaal_domein); such a point keeps its
+# sampled values except that the first value is lowered to the second (an assumption of this design: the
+# point nearest to the sample that the model accepts).
+AT_MOST = {"levers.warm_dropout": "behaviour.p_cold_dropout"}
 
 
 @dataclass(frozen=True)
@@ -33,10 +40,15 @@ class Factor:
     integer: bool = False
 
     def value(self, u: float) -> Any:
-        """The model value for a sample value ``u`` (already scaled to [lo, hi] by SALib)."""
+        """The model value for a sample value ``u`` (already scaled to [lo, hi] by SALib), inside [lo, hi].
+
+        SALib scales the unit grid with floating-point arithmetic, so a grid point at the edge can land a rounding
+        error outside the declared range (0.45000000000000007 for [0.15, 0.45]), which the model would refuse.
+        """
         if self.name.startswith(LEVER_PREFIX):
             return bool(u >= 0.5)
-        return int(round(u)) if self.integer else float(u)
+        u = min(max(float(u), self.lo), self.hi)
+        return int(round(u)) if self.integer else u
 
 
 def uncertain_parameters(scenario: str) -> list[Factor]:
@@ -81,6 +93,35 @@ def factors(scenario: str, parameters: Any, exclude: list[str], levers: list[str
     if len(chosen) < 2:
         raise InputError("experiment.parameters", parameters, "at least two factors in total (parameters and levers)")
     return chosen
+
+
+def within_constraints(overrides: dict[str, Any], scenario: str) -> dict[str, Any]:
+    """A sample point's scenario overrides with every `AT_MOST` ordering made to hold (see there)."""
+    out = dict(overrides)
+    for value, bound in AT_MOST.items():
+        if value not in out or not isinstance(out[value], (int, float)):
+            continue
+        limit = out.get(bound)
+        if limit is None:
+            limit = _scenario_value(scenario, bound)
+        if isinstance(limit, (int, float)) and out[value] > limit:
+            out[value] = limit
+    return out
+
+
+@functools.cache
+def _scenario_value(scenario: str, path: str) -> Any:
+    """The value at a dotted path of the scenario's data file (None if it has none)."""
+    import yaml
+
+    from sim.scenario import SCENARIO_DIR
+
+    node: Any = yaml.safe_load((SCENARIO_DIR / f"{scenario}.yaml").read_text())
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node.get("value") if isinstance(node, dict) else node
 
 
 def problem(fs: list[Factor]) -> dict[str, Any]:

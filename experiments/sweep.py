@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.designs import available, design_arms, sensitivity_design
-from experiments.executors import LAUNCHERS, make_executor
+from experiments.executors import LAUNCHERS, check_submitit_launcher, make_executor
 from experiments.paired import paired_difference
 from experiments.progress import Progress
 from experiments.runspec import RunConfiguration, RunSpec
@@ -113,6 +113,8 @@ def validate(cfg: dict[str, Any]) -> Experiment:
         _integer(launcher, "workers", 1, prefix="launcher.")
     if launcher["name"] == "joblib" and (not isinstance(launcher.get("n_jobs"), int) or launcher["n_jobs"] == 0):
         raise InputError("launcher.n_jobs", launcher.get("n_jobs"), "a non-zero integer (-1: every core)")
+    if launcher["name"].startswith("submitit"):
+        check_submitit_launcher(launcher)  # parameters as submitit accepts them; for SLURM, a controller that answers
     reps = _integer(cfg, "replications", 2)
     _integer(cfg, "n_families", 1, allow_none=True)
     _number(cfg, "horizon_days", 0.0, open_lo=True)
@@ -209,7 +211,8 @@ def execute(experiment: Experiment, configuration: RunConfiguration | None = Non
                 progress.update(r["state"])
 
             executor.map(experiment.folder, list(specs.values()), configuration, on_result)
-            failed = {r["key"] for r in results if r["state"] != "succeeded"} | {k for k in specs if not store.succeeded(k)}
+            # retries apply to runs that raised; an interrupted run (job cancelled, time limit, lost) waits for the next command
+            failed = {r["key"] for r in results if r["state"] == "failed"}
             specs = {k: v for k, v in specs.items() if k in failed}
             if not specs or attempt == cfg["retries"]:
                 break

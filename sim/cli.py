@@ -30,6 +30,7 @@ USAGE = """usage: python -m sim [key=value ...]
                          change one value of the scenario file for this run (path as in the file,
                          e.g. +scenario.overrides.organisations.jeugdhulp.intake_hours=2.5)
   seed=<int> horizon_days=<days> warm_up_days=<days> n_families=<int> output_dir=<path>
+  hydra.run.dir=<path>   the same as output_dir (other hydra.* settings are refused)
 
 Writes episodes.parquet, ledger.parquet, daily.parquet, daily_org.parquet, queues.parquet,
 summary.json and config.yaml to the output folder."""
@@ -69,6 +70,27 @@ class ProgressLine:
         print(f"  day {day:,.0f} of {end:,.0f} ({done:.0%}), about {left:,.0f} s left", file=sys.stderr, flush=True)
 
 
+def split_hydra_keys(argv: list[str]) -> tuple[list[str], str | None]:
+    """Take ``hydra.*`` overrides out of the arguments: ``hydra.run.dir`` is the output folder, any other is refused.
+
+    Hydra's compose API (used here so that this module decides the exit status) applies no ``hydra.*`` setting,
+    so they would be silently ignored; ``hydra.run.dir`` is honoured as ``output_dir``, the rest raise `InputError`.
+    """
+    rest, run_dir = [], None
+    for item in argv:
+        key, _, value = item.partition("=")
+        if not key.lstrip("+~").startswith("hydra."):
+            rest.append(item)
+        elif key.lstrip("+~") == "hydra.run.dir" and value:
+            run_dir = value
+        else:
+            raise InputError(key.lstrip("+~"), value, "hydra.run.dir=<folder> (the output folder, like output_dir); "
+                             "no other hydra.* setting applies to a single run")
+    if run_dir is not None and any(a.split("=", 1)[0].lstrip("+~") == "output_dir" for a in rest):
+        raise InputError("hydra.run.dir", run_dir, "either hydra.run.dir or output_dir, not both")
+    return rest, run_dir
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one configuration and write its outputs; return the exit status."""
     argv = sys.argv[1:] if argv is None else argv
@@ -76,11 +98,12 @@ def main(argv: list[str] | None = None) -> int:
         print(USAGE)
         return 0
     try:
+        argv, run_dir = split_hydra_keys(argv)
         data = compose(argv)
         from sim.config import RunConfig
 
         config = RunConfig.from_mapping(data, where="configuration", extra_keys=("output_dir",))
-        out = Path(data["output_dir"]) if data.get("output_dir") else default_output_dir(data)
+        out = Path(run_dir or data.get("output_dir") or default_output_dir(data))
         if not check_empty_target(out):
             raise InputError("output_dir", str(out), "a folder that does not exist yet or is empty")
     except InputError as exc:
