@@ -1,7 +1,7 @@
 """Paired statistics over replications: mean, 95 % confidence interval, spread.
 
 The replication is the unit of analysis: intervals come from per-run
-summaries, never from episodes pooled across runs (DESIGN-NOTES B12). The
+summaries, never from episodes pooled across runs (docs/design.md B12). The
 confidence interval of the mean (Monte Carlo uncertainty) and the spread of
 per-run outcomes (5th-95th percentile) are reported separately.
 """

@@ -2,7 +2,7 @@
 
 A child-health centre (consultatiebureau, JGZ) sees nearly every young child;
 the police meet people who cause problems; a school sees its pupils
-(DESIGN-NOTES A18). Such an organisation declares ``contact_rate_per_year``
+(docs/design.md A18). Such an organisation declares ``contact_rate_per_year``
 (contacts a family has with it, whether or not it has a need) and
 ``detection`` ``{domain: q}``: the probability that one contact notices a
 latent need in that domain. A latent need in d is then noticed at the extra

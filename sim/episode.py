@@ -3,7 +3,7 @@
 An episode runs from onset (or re-signal after a crisis) to exactly one
 outcome: ``resolved`` (by help or by remission), ``dropped_out``, ``crisis``,
 ``moved`` (the family left the population: `sim.population`) or, at the
-horizon, ``ongoing`` (DESIGN-NOTES A1). A dropped-out need goes on
+horizon, ``ongoing`` (docs/design.md A1). A dropped-out need goes on
 as a new latent episode of the same problem (attempt k+1) at its current
 severity; a crisis goes on as a new signalled episode with priority.
 

@@ -4,7 +4,7 @@ Traits drawn at creation (keyed, in bulk): ``vulnerability`` (Gamma, mean 1),
 ``engagement`` (Beta; trust and persistence with services), ``informal_support``
 (Beta; slows escalation and speeds remission).
 
-Onsets follow DESIGN-NOTES A2: the rate of a new need in domain d is
+Onsets follow docs/design.md A2: the rate of a new need in domain d is
 ``lambda_d * v * min(C_max, prod(1 + kappa[d2][d] * a_d2))`` with
 ``a_d2 = 1`` for an open need not in help, ``1 - eta_help`` in help, 0 when
 closed, and 0 while d itself is open. The k-th onset of (f, d) happens when the
@@ -171,7 +171,7 @@ class Family(mesa.Agent):
         self.onset_t = now
 
     def dropout_factor(self) -> float:
-        """f(e) = (1 - e) / (1 - mean e0): base dropout values are population means (A10)."""
+        """f(e) = (1 - e) / (1 - mean e0): base dropout values are population means (docs/design.md A10)."""
         return (1.0 - self.engagement) / self.model.one_minus_mean_e0
 
     def signalled_open(self) -> int:

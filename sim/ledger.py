@@ -2,7 +2,7 @@
 
 Costs are booked as they happen. A cost that spans time (a help segment, a
 coordination role) is booked when the segment ends, pro-rated to the
-measurement window (DESIGN-NOTES A20); one-off costs count if they fall in it.
+measurement window (docs/design.md A20); one-off costs count if they fall in it.
 Categories: intake, help, coordination, case_table, crisis, flex, learning, and
 place (a place held while waiting for help, such as a shelter bed: `sim.places`).
 """

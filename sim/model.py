@@ -6,7 +6,7 @@ Time is continuous (days); every process is an event on the model's event list
 a run's cost grows with its events, not with families x days. ``step`` runs
 once a day only to sample the daily series (aggregate counters, no loop over
 families). During warm-up every arm lives the status quo with identical draws;
-the levers switch on when it ends (DESIGN-NOTES A19).
+the levers switch on when it ends (docs/design.md A19).
 """
 
 from __future__ import annotations

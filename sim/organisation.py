@@ -7,7 +7,7 @@ population holds (equal servers). An intake takes ``intake_hours`` of one
 server (a light intake under a shared assessment takes fewer). Staff come from `plan_staff`: the
 file's head counts scaled to the run's population, the last one part-time. Help has one waiting list per domain in the mandate. When a
 professional's hours free up she takes the first waiting episode she has fit
-for, depth before breadth (DESIGN-NOTES A7); a new episode goes to a free
+for, depth before breadth (docs/design.md A7); a new episode goes to a free
 depth professional, else to a free breadth professional if it is light.
 """
 
@@ -107,7 +107,7 @@ class Organisation(mesa.Agent):
         return domain in self.mandate and severity <= self.spec.max_severity and domain in self.help_lists
 
     def can_help(self, domain: int, severity: float) -> bool:
-        """Whether someone here has fit: depth in the domain, or breadth and a light need (A7).
+        """Whether someone here has fit: depth in the domain, or breadth and a light need (docs/design.md A7).
 
         A need nobody here could take is referred instead of joining a list that no one serves.
         """

@@ -1,7 +1,7 @@
-"""Per-run outputs (DESIGN section 6): episode table, cost ledger, daily series, summary.
+"""Per-run outputs (docs/design.md D§6): episode table, cost ledger, daily series, summary.
 
 Metrics are computed on the measurement window after warm-up. Definitions
-(DESIGN-NOTES A21): time-to-help is reported for episodes *signalled in the
+(docs/design.md A21): time-to-help is reported for episodes *signalled in the
 window* and labelled "among helped"; the share helped within 98 days of signal
 (Treeknorm total) counts every signalled episode with 98 days of follow-up, so
 dropout, crisis and remission are competing outcomes, not silently dropped.

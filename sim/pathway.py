@@ -1,6 +1,6 @@
 """The care pathway: what happens to a need from onset to its outcome.
 
-Processes of DESIGN section 5 as event handlers: onset, signalling, routing
+Processes of docs/design.md D§5 as event handlers: onset, signalling, routing
 (door or entry point), intake, decision, waiting, help, handoff, dropout,
 crisis, remission and recurrence. Each episode has one timer: the earliest of
 its competing clocks (signal, remission, crisis, arrival, decision, waiting
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from sim.scenario import CrisisCare
 
 INF = math.inf
-TREEKNORM_DAYS = (28.0, 98.0)  # 4 and 4 + 10 weeks (NZa Treeknorm): engagement drops at each crossing (A9)
+TREEKNORM_DAYS = (28.0, 98.0)  # 4 and 4 + 10 weeks (NZa Treeknorm): engagement drops at each crossing (docs/design.md A9)
 
 
 class Pathway:
@@ -77,7 +77,7 @@ class Pathway:
         """An onset clock fired: a new latent need in domain d."""
         family.problems += 1
         # Keyed by the k-th onset of this domain, not by the family's running count, so that
-        # a lever that shifts another domain's onsets does not shift this problem's draws (A22).
+        # a lever that shifts another domain's onsets does not shift this problem's draws (docs/design.md A22).
         pid = d * 1_000_000 + family.onset_k[d]
         s0 = self.draw_severity(family, d, pid, 0)
         ep = self._new_episode(family, d, now, s0, pid, 0, now)
@@ -227,7 +227,7 @@ class Pathway:
         elif kind == "crisis":
             self.crisis(ep)
         elif kind == "arrive":
-            if ep.prev_org is not None:  # a completed handoff is a joint case (A15); a == b is ignored
+            if ep.prev_org is not None:  # a completed handoff is a joint case (docs/design.md A15); a == b is ignored
                 self.m.trust.joint_case(ep.prev_org.index, ep.org.index, now)
             self.arrive(ep, ep.org)
         elif kind == "decided":
@@ -473,7 +473,7 @@ class Pathway:
             org.pull_work(p)
 
     def _uncoupled_open(self, ep: NeedEpisode) -> int:
-        """n_uc: coupled domains with an open episode not in help (A5)."""
+        """n_uc: coupled domains with an open episode not in help (docs/design.md A5)."""
         fam = ep.family
         n = 0
         for d2 in self.m.help_coupled[ep.domain]:
@@ -549,7 +549,7 @@ class Pathway:
         self.set_timer(ep, t_end, kind)
 
     def refresh_help(self, ep: NeedEpisode, now: float) -> None:
-        """Coupled needs changed: re-plan resolution from the current severity (A5)."""
+        """Coupled needs changed: re-plan resolution from the current severity (docs/design.md A5)."""
         if self.sc.help_duration == "exponential":
             return
         if abs(self._help_rate(ep) - ep.decay) > 1e-15 or self.m.breakdown.changed(ep):
@@ -709,7 +709,7 @@ class Pathway:
         self.set_timer(nxt, now + delay, "recur")
 
     def recur(self, dormant: NeedEpisode) -> None:
-        """A resolved problem comes back, unless its domain is open again by then (A17)."""
+        """A resolved problem comes back, unless its domain is open again by then (docs/design.md A17)."""
         m = self.m
         now = m.time
         fam = dormant.family

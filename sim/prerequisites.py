@@ -4,7 +4,7 @@ An organisation may declare ``ready_after_days``: its access decision on a
 need is not taken before the need has been known to services for that many
 days (since this episode's signal). This is the staircase model of
 homelessness care: housing only after a shelter stay in which the person is
-judged "housing ready" (DESIGN-NOTES A12 names the minimum stay T_ready). The
+judged "housing ready" (docs/design.md A12 names the minimum stay T_ready). The
 other half of the staircase are the organisation's ``exclusions`` (no start of
 help while a listed co-occurring need is above its severity ceiling, checked
 in `sim.pathway.Pathway.to_help_queue`); together they say what has to happen

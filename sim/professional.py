@@ -1,6 +1,6 @@
 """Professional: works for one organisation, with hours, a depth domain and maybe breadth.
 
-Capacity is in hours (DESIGN-NOTES A6): a professional has ``capacity`` productive
+Capacity is in hours (docs/design.md A6): a professional has ``capacity`` productive
 hours a week; every open case holds ``help_hours_per_week`` of its domain; a
 coordination role, case-table meetings and learning cycles *reserve* hours from
 the same budget. Overhead therefore costs help capacity, not only money.

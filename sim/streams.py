@@ -4,7 +4,7 @@ Every stochastic decision in the model is a *keyed* draw: a uniform number that
 is a pure function of (run seed, stream name, key...), for example
 ``("signal", family_id, domain, attempt)``. No draw is "the next number of
 stream X", so switching on a lever can change a family's draws only through the
-states it changes (DESIGN-NOTES A22). The hash is SplitMix64 (Steele, Lea &
+states it changes (docs/design.md A22). The hash is SplitMix64 (Steele, Lea &
 Flood 2014), written once for Python integers and once vectorised for numpy
 arrays; both give bit-identical numbers, so bulk draws at set-up and single
 draws during the run come from the same family of streams.

@@ -3,7 +3,7 @@
 tau_ab is symmetric, starts at tau0 and between events relaxes toward tau_min,
 ``tau_min + (tau - tau_min) * exp(-decay * dt)``, evaluated when used. A joint
 case (a completed handoff a->b) adds ``alpha * (1 - tau)``; alpha is the
-status-quo value unless the learning-network lever is on (DESIGN-NOTES A15).
+status-quo value unless the learning-network lever is on (docs/design.md A15).
 The pairs that shared a case are remembered until the learning network's next
 cycle, which reflects on them (`reflect`, the kwaliteitskompas cycle of
 `sim.levers.learning`). Trust changes only handoff delay, handoff dropout and

@@ -1,7 +1,7 @@
 """Waiting lists with exact time-weighted bookkeeping (for Little's law).
 
 A waiting list is FIFO, or triaged by the severity band an episode had when it
-joined (DESIGN-NOTES A7: live severity is never used for order). Episodes that
+joined (docs/design.md A7: live severity is never used for order). Episodes that
 leave early (dropout, crisis, remission) are removed lazily: their heap entry
 is skipped when it reaches the head. Episodes that were light when they joined
 also go on a second heap, so a breadth professional finds the first light one

@@ -2,7 +2,7 @@
 
 For each calibrated scenario, a few fragmented replications of the scenario file as committed are observed
 with the calibration's own observation model. Every target that ``make calibrate`` recorded as met
-(``docs/calibration-record.json``; DESIGN-NOTES E7: targets the model cannot meet are reported, not tested)
+(``docs/calibration-record.json``; docs/design.md E7: targets the model cannot meet are reported, not tested)
 must still be reachable: the 95 % confidence interval of the mean over replications overlaps the target's
 published band. A later change to the model or the files that moves the status quo away fails here.
 

@@ -9,7 +9,7 @@ What the code guarantees (sim/family.py, sim/pathway.py, sim/streams.py):
   a_d2)) while d is closed and is paused (rate 0) while d is open; the k-th onset of (f, d) happens when the
   integral since the (k-1)-th problem of (f, d) was resolved reaches E_{f,d,k-1} = Exp(1) keyed on
   ("onset", f, d, k - 1). A lever changes when problems end, and with kappa > 0 how fast other clocks run,
-  so it may move later onsets: "every onset unchanged" cannot hold with coupling (DESIGN-NOTES E1).
+  so it may move later onsets: "every onset unchanged" cannot hold with coupling (docs/design.md E1).
 * With kappa = 0 (and no recurrence, so a problem closes only when resolved) the rate is the constant
   lambda_d * v_f whenever d is closed. Hence, for any lever that does not touch onset: every family's FIRST
   onset in every domain is identical across arms, and for every (f, d, k) the time from the resolution of

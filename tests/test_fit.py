@@ -1,4 +1,4 @@
-"""Fit inside an organisation (DESIGN-NOTES A7): nobody joins a waiting list that no one can serve."""
+"""Fit inside an organisation (docs/design.md A7): nobody joins a waiting list that no one can serve."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The honesty rule (DESIGN section 2): networked working can lose, and can win, only through its mechanisms.
+"""The honesty rule (docs/design.md D§2): networked working can lose, and can win, only through its mechanisms.
 
 Two constructed regimes, both inside every declared parameter range:
 

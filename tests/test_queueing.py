@@ -1,6 +1,6 @@
 """Queueing verification: Erlang C on an M/M/c configuration of the production model, and Little's law.
 
-The M/M/c configuration is the fixture ``tests/data/mmc.yaml`` (DESIGN-NOTES E5): one organisation, one
+The M/M/c configuration is the fixture ``tests/data/mmc.yaml`` (docs/design.md E5): one organisation, one
 domain, no escalation (severity stays at ``severity_fixed``), no remission, no dropout, no coupling or
 recurrence, the documented ``help_duration: exponential`` option, open access, a desk so fast that intake adds
 no delay, and a FIFO help list. Each professional holds floor(hours_per_week / help_hours_per_week) cases, so

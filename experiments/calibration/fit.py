@@ -79,7 +79,7 @@ def _orgs(*names: str, field_name: str) -> tuple[str, ...]:
     return tuple(f"organisations.{n}.{field_name}" for n in names)
 
 
-# The calibrated parameters per scenario. Lever and advantage parameters are never calibrated (DESIGN-NOTES B10);
+# The calibrated parameters per scenario. Lever and advantage parameters are never calibrated (docs/design.md B10);
 # capacity (staff numbers) stays an input.
 _ALL_SD = ("parenting", "child_development", "youth_mental_health", "education", "debt_income", "housing", "safety", "health_addiction")
 _ALL_JH = ("parenting", "child_development", "youth_mental_health", "education", "safety", "debt_income", "health_addiction")

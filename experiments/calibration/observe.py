@@ -3,7 +3,7 @@
 Each function maps the outputs of one fragmented run (`sim.RunResult`) to one
 target's quantity, on the measurement window after warm-up. The mapping is
 stated here because the published figures count other things than the model
-does (DESIGN-NOTES D2): CBS counts youth, the model households; NZa counts
+does (docs/design.md D2): CBS counts youth, the model households; NZa counts
 adult waits; CBS durations come from Little's law on stocks and flows, so the
 model's duration is computed the same way.
 """

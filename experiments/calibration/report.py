@@ -56,7 +56,7 @@ def render(record: dict[str, Any]) -> str:
            "for the youth domains (trajectory duration), the dropout hazard in help (treatment dropout), the decision "
            "delay of specialist youth care (its wait), and intake hours and decision delay of adult mental-health "
            "care (its wait to intake and total wait). Every value stays inside its declared range. Staff numbers "
-           "(capacity), lever and advantage parameters are never calibrated (DESIGN-NOTES B10, D4).",
+           "(capacity), lever and advantage parameters are never calibrated (docs/design.md B10, D4).",
            "- **Loss.** Sum over the fitted targets of ((model - published) / half band)^2, the model value being the "
            "mean over the same seeds in every evaluation (common random numbers), full population, fragmented preset.",
            "- **Optimiser.** `scipy.optimize.least_squares`, trust-region reflective, bounded, 2-point Jacobian with "
@@ -66,7 +66,7 @@ def render(record: dict[str, Any]) -> str:
            "- **Validation.** The calibrated files are run again with *other* seeds than the fit used and over the "
            "full horizon; the table reports the mean over those replications with its 95 % confidence interval (t). "
            "A target is `met` when the mean lies in its band, `met (CI)` when only the interval reaches the band. "
-           "Held-out patterns were never in the loss (pattern-oriented modelling, DESIGN-NOTES D2).",
+           "Held-out patterns were never in the loss (pattern-oriented modelling, docs/design.md D2).",
            "- **Observation model** (`experiments/calibration/observe.py`): CBS counts youth under 23, the model counts "
            "households with minor children; NZa's adult waits are compared with the model's adult mental-health "
            "provider; the trajectory duration is computed with Little's law (stock in help / starts per year), as CBS's "

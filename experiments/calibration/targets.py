@@ -4,7 +4,7 @@ Every target carries the figure as published, the band a calibrated model must
 reach (the published range; where a source gives a single number the band is
 our stated reading of it), its source, and whether it is fitted or held out.
 Held-out patterns are reported but never enter the loss (pattern-oriented
-modelling keeps some patterns out of fitting, DESIGN-NOTES D2). Targets the
+modelling keeps some patterns out of fitting, docs/design.md D2). Targets the
 model cannot produce are listed with the reason, so the report says so.
 """
 
@@ -108,7 +108,7 @@ NOT_PRODUCED: tuple[tuple[str, str, str], ...] = (
      "model's three measured years, so a model re-entry share would be censored and not comparable"),
     ("mean wait of 44 weeks in jeugdzorg (survey)",
      "Stichting Het Vergeten Kind 2021 (V2)",
-     "not representative (31 children); DESIGN-NOTES D4 excludes it from fitting"),
+     "not representative (31 children); docs/design.md D4 excludes it from fitting"),
     ("trajectory mix beyond local team and ambulant provider (network 17.3 %, day care 5.1 %, with residence 6.1 %)",
      "CBS, Jeugdhulp 2021 (V)",
      "the model has no separate network, day-care or residential route; residential care appears only as the cost of a crisis"),

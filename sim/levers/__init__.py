@@ -1,4 +1,4 @@
-"""The eight levers of networked working (DESIGN section 4), each its own object.
+"""The eight levers of networked working (docs/design.md D§4), each its own object.
 
 ``fragmented`` and ``networked`` are presets in ``configs/working``; any other
 combination is just other lever values.

@@ -1,11 +1,11 @@
 """The life cycle every lever shares.
 
 A lever is built with the model (``attach``), is off during warm-up (every arm
-lives the same status quo with the same draws, DESIGN-NOTES A19), and switches
+lives the same status quo with the same draws, docs/design.md A19), and switches
 on at ``start_day`` (``activate``) if its setting enables it. While inactive it
 answers every hook with the fragmented behaviour. A lever may change only
 routing, who acts, delays, information flow and bookings: never an onset rate,
-an escalation rate, a help rate or an outcome directly (DESIGN-NOTES B3).
+an escalation rate, a help rate or an outcome directly (docs/design.md B3).
 """
 
 from __future__ import annotations

@@ -3,13 +3,13 @@
 A family with at least ``k`` signalled open domains and a maximum severity of at
 least ``s_table`` is referred with probability ``p_esc`` (hesitation to
 escalate). The table meets every ``m`` days and admits at most ``n_new`` new
-families per meeting, so it has a queue (DESIGN-NOTES A13). At a meeting, one
+families per meeting, so it has a queue (docs/design.md A13). At a meeting, one
 professional of every involved organisation plus the chair spend ``h`` hours
 per family (booked as ``case_table`` and reserved from their weekly hours
 until the next meeting). Effects: one joint decision replaces the decision
 delays of the family's needs (a need that reaches a decision step waits for
 the next meeting instead); listed exclusions are waived, so coupled needs are
-helped in parallel (A12); every pair present gets a joint-case trust event.
+helped in parallel (docs/design.md A12); every pair present gets a joint-case trust event.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Assigned when a family has at least ``n_coord`` signalled open needs, from the
 entry organisation's professionals with free hours and room in their
 coordination caseload; released when the count falls below ``n_coord``. While
 none is free the family is routed as if there were none. Each effect is its
-own parameter (DESIGN-NOTES A11): coordinated needs go to a correct door
+own parameter (docs/design.md A11): coordinated needs go to a correct door
 directly; she notices latent needs in every domain; she holds a waiting family
 (lower waiting dropout). Her hours come out of the same FTE (reserved hours
 per coordinated family) and are booked as coordination.

@@ -1,7 +1,7 @@
 """Learning network: organisations learn together, which builds trust.
 
 While active, trust grows by ``learning_alpha`` per joint case instead of the
-status-quo alpha; lower handoff friction follows through trust (DESIGN-NOTES
+status-quo alpha; lower handoff friction follows through trust (docs/design.md
 A15): handoff delay and handoff dropout scale with ``1 - omega * tau``. Every
 ``learning_every_days`` a learning cycle (the kwaliteitskompas: monitor,
 reflect, learn, improve together) costs ``learning_hours`` per organisation
@@ -10,7 +10,7 @@ the cycle every pair of organisations that shared a case since the last cycle
 reflects on it: their trust gains ``learning_cycle_trust * (1 - tau)``. With
 ``learning_cycle_trust`` 0 the cycle only costs. The part of the kwaliteitskompas
 that keeps the better of two practice variants and shifts referrals toward
-routes that work (DESIGN-NOTES C1) is not modelled yet.
+routes that work (docs/design.md C1) is not modelled yet.
 """
 
 from __future__ import annotations

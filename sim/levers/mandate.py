@@ -6,7 +6,7 @@ rule requires a decision, skipping the decision delay but not the provider's
 queue. She uses it with probability ``p_backing`` ("rugdekking"), while the
 yearly budget lasts (reset every 365 days, no carry-over). The help is then
 paid by the municipality from the flex budget at tariff x (1 + markup),
-booked as category ``flex`` (DESIGN-NOTES A14, purchase form).
+booked as category ``flex`` (docs/design.md A14, purchase form).
 """
 
 from __future__ import annotations

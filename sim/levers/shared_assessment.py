@@ -3,7 +3,7 @@
 A repeated intake (the family was already assessed for an open need) becomes a
 light intake of fewer hours, with no engagement loss and no intake dropout, if
 the receiving organisation accepts the assessment: with probability
-``a0 + (1 - a0) * tau`` (trust between sender and receiver, DESIGN-NOTES A15).
+``a0 + (1 - a0) * tau`` (trust between sender and receiver, docs/design.md A15).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Cold (status quo): the family must call itself after an exponential delay,
 drops out with ``p_cold * f(e) * (1 - omega_p * tau)`` and loses engagement
 ``delta_cold``. Warm: a fixed connection delay, dropout ``p_warm <= p_cold``
 and a smaller engagement loss. Without a coordinator the referring
-professional makes the warm handoff (DESIGN-NOTES E8).
+professional makes the warm handoff (docs/design.md E8).
 """
 
 from __future__ import annotations
