@@ -9,7 +9,7 @@ builds every organisation from it; the benchmarks scale staff through the run's 
 capacity experiments (`experiments.designs`) through the head counts (FTE, fractions allowed), so every
 scaled count goes through the same rule.
 
-A fractional count (an assumption of this model, see docs/ODD.md section 7.2): ``x`` professionals in a
+A fractional count (an assumption of this model, see docs/ODD.md section 5): ``x`` professionals in a
 domain are ``floor(x)`` professionals with the organisation's full weekly hours and one part-time professional
 with the remaining ``(x - floor(x)) * hours_per_week`` hours, so the domain's staff hours are exactly
 proportional. The desk's hours scale exactly; they are shared by ``max(1, round(x))`` equal parallel desk
@@ -24,7 +24,7 @@ The intake desk is staff time (docs/ODD.md section 7.7): in an organisation with
 desk hours are reserved from the professionals' hours, spread in proportion to their weekly hours. The
 scenario's head counts are the staff who *help*; the desk's FTE are added to them (an assumption: the files'
 head counts were set, and the status quo calibrated, as help capacity, so counting the desk inside them
-would cut help by 5 to 20 % per organisation without new evidence). An organisation without professionals
+would cut help by 3 to 19 % (9 % in the median organisation) per organisation without new evidence). An organisation without professionals
 (a GP, childcare) has a desk of its own staff, who are not modelled as helpers.
 """
 

@@ -167,3 +167,14 @@ def test_the_coordinator_routes_her_families_before_the_entry_point() -> None:
             assert ep.org.name == "schuldhulp" and ep.prev_org is model.entry_org and ep.intakes == 0
             routed += 1
     assert routed > 25
+
+
+def test_a_run_in_progress_chunks_gives_the_same_results() -> None:
+    """Progress reporting runs the model in chunks of simulated days: the same events in the same order."""
+    cfg = load_run_config(scenario="zorg_veiligheid", n_families=800, horizon_days=200.0, warm_up_days=65.0, working="networked")
+    calls: list[tuple[float, float]] = []
+    chunked = run(cfg, lambda day, end: calls.append((day, end)))
+    whole = run(cfg)
+    assert len(calls) > 5 and calls[-1] == (265.0, 265.0)
+    for name in ("episodes", "ledger", "daily", "daily_org", "queues"):
+        assert getattr(chunked, name).equals(getattr(whole, name)), name

@@ -23,7 +23,9 @@ def test_no_stay_on_a_breadth_only_list_outlasts_the_run_when_staff_is_free() ->
     """Every stay on the wijkteam's safety list (breadth staff only) is served, not left to dropout or crisis."""
     from sim import run
 
-    result = run(load_run_config(working="networked", n_families=4000, horizon_days=500, warm_up_days=100))
+    # The file's whole staff for 4,000 families (staffed_for = n_families): staff to spare, as the test needs.
+    result = run(load_run_config(working="networked", n_families=4000, horizon_days=500, warm_up_days=100,
+                                 scenario_overrides={"population.staffed_for": 4000}))
     q = result.queues
     stays = q[(q.organisation == "wijkteam") & (q.queue == "help:safety")]
     util = result.daily_org[result.daily_org.organisation == "wijkteam"].utilisation.mean()

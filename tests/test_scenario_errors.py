@@ -96,7 +96,7 @@ CASES = [
     ("jeugdhulp", _entry_unknown, "levers.entry_organisation", "one of jeugd_en_gezinsteam"),
     ("jeugdhulp", _door_unknown_org, "doors.youth_mental_health.kinderarts", "declared name"),
     ("sociaal_domein", _set("gemeente", "organisations", "ggz", "payer"), "organisations.ggz.payer", "one of municipality"),
-    ("jeugdhulp", _staff_negative, "organisations.jeugd_ggz.professionals.youth_mental_health", "integer in [0, 100000]"),
+    ("jeugdhulp", _staff_negative, "organisations.jeugd_ggz.professionals.youth_mental_health", "number in [0.0, 100000.0]"),
     ("jeugdhulp", _intake_negative, "organisations.veilig_thuis.intake_hours_per_week", "(0.0, 100000.0]"),
     ("sociaal_domein", _set({"value": -1.0, "source": "cao_jeugdzorg"}, "organisations", "wijkteam", "hours_per_week"),
      "organisations.wijkteam.hours_per_week", "(0.0, 60.0]"),

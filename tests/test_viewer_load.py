@@ -1,6 +1,7 @@
 """Thirty browser sessions on one viewer at once: each plays its own worlds; memory is bounded and returns.
 
-The server runs with small worlds (300 families) and a two-second idle
+The server runs with small worlds (zorg_veiligheid, 400 families: the smallest population its staff allows; the
+default scenario's staff allows 2,500 at least) and a two-second idle
 release, so the test checks session handling, not the population. Every tab
 is its own Solara session with its own pair of worlds (the server logs each
 start); each presses play and must see its day counter pass day 10. The
@@ -21,7 +22,8 @@ from playwright.async_api import async_playwright
 from viewer_server import Server, require_chromium, viewer_server
 
 SESSIONS = 30
-FAMILIES = 300
+FAMILIES = 400
+SCENARIO = "zorg_veiligheid"
 WAIT_MS = 120_000
 # Bound on the memory thirty sessions may add (measured: about 4 MB per session with 300 families, two worlds).
 MAX_GROWTH_MB = 600.0
@@ -77,7 +79,7 @@ def wait_released(server: Server, released: int, timeout: float = 60.0) -> int:
 
 def test_thirty_sessions(tmp_path) -> None:
     exe = require_chromium()
-    with viewer_server(tmp_path, families=FAMILIES, idle_seconds=2) as server:
+    with viewer_server(tmp_path, families=FAMILIES, idle_seconds=2, scenario=SCENARIO) as server:
         days, blocks, start, peak = asyncio.run(_sessions(server, exe))
         assert len(days) == SESSIONS and all(d >= 10 for d in days), days
         assert server.log.read_text().count("session started") == 1 + SESSIONS, "not one pair of worlds per tab"

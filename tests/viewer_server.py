@@ -82,7 +82,8 @@ class Server:
 
 
 @contextlib.contextmanager
-def viewer_server(tmp: Path, families: int | None = None, idle_seconds: int = 60, timeout: float = 90.0) -> Iterator[Server]:
+def viewer_server(tmp: Path, families: int | None = None, idle_seconds: int = 60, timeout: float = 90.0,
+                  scenario: str | None = None) -> Iterator[Server]:
     """Run ``python -m viewer`` on a free port until the block ends; always stopped afterwards."""
     port = free_port()
     recorder = ConnectionRecorder()
@@ -92,6 +93,8 @@ def viewer_server(tmp: Path, families: int | None = None, idle_seconds: int = 60
     cmd = [sys.executable, "-m", "viewer", "--port", str(port), "--idle-seconds", str(idle_seconds)]
     if families is not None:
         cmd += ["--families", str(families)]
+    if scenario is not None:
+        cmd += ["--scenario", scenario]
     log = tmp / "viewer-server.log"
     out = log.open("w")
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
