@@ -17,17 +17,16 @@ from __future__ import annotations
 
 import logging
 import sys
-import time
 from html import escape
 
 import solara
 
 from sim import InputError
+from viewer.engine import POLL_SECONDS, SPEEDS, Engine
 from viewer.i18n import LABELS, label
-from viewer.journey import notable_families
 from viewer.options import from_env
 from viewer.session import LEVERS, WorldPair, presets, scenarios
-from viewer.views import PairView, WorldView, build
+from viewer.views import WorldView
 
 # Session starts and releases in the server's log on stderr (the load test reads them); set up once per process.
 _log = logging.getLogger("ontschot.viewer")
@@ -37,9 +36,6 @@ if not _log.handlers:
     _log.addHandler(_handler)
     _log.setLevel(logging.INFO)
     _log.propagate = False
-
-TICK_SECONDS = 0.5
-SPEEDS = (1, 2, 7, 14, 30)
 
 CSS = """
 .ontschot-day { font-size: 2.4em; font-weight: bold; }
@@ -92,19 +88,17 @@ def events_html(view: WorldView, lang: str, side: int) -> str:
 
 
 @solara.component
-def WorldPanel(pair: WorldPair, view: WorldView, side: int, lang: str, on_change, on_error):
+def WorldPanel(engine: Engine, view: WorldView, levers: dict[str, bool], side: int, lang: str, on_error):
     """One world: way of working, levers, big numbers, picture, charts."""
 
     def set_preset(name: str) -> None:
         try:
-            pair.set_preset(side, name)
+            engine.set_preset(side, name)
         except InputError as exc:
             on_error(str(exc))
-        on_change()
 
     def set_lever(name: str, on: bool) -> None:
-        pair.set_lever(side, name, on)
-        on_change()
+        engine.set_lever(side, name, on)
 
     with solara.Column(classes=["ontschot-world", f"ontschot-world-{side}"]):
         preset_label = preset_name(view.preset, lang) if view.preset else label("custom", lang)
@@ -115,7 +109,7 @@ def WorldPanel(pair: WorldPair, view: WorldView, side: int, lang: str, on_change
                       values=list(names), on_value=lambda text: set_preset(names[text]), classes=[f"preset-{side}"])
         with solara.Row(style={"flex-wrap": "wrap", "gap": "0 16px"}):
             for name in LEVERS:
-                solara.Switch(label=label(f"lever_{name}", lang), value=view.levers[name],
+                solara.Switch(label=label(f"lever_{name}", lang), value=levers[name],
                               on_value=lambda on, name=name: set_lever(name, on), classes=[f"lever-{side}-{name}"])
         solara.HTML(tag="div", unsafe_innerHTML=headline_html(view, lang, side), classes=[f"headline-{side}"])
         solara.HTML(tag="div", unsafe_innerHTML=view.picture, classes=[f"picture-{side}"])
@@ -125,98 +119,100 @@ def WorldPanel(pair: WorldPair, view: WorldView, side: int, lang: str, on_change
 
 @solara.component
 def Page():
-    """The whole page for one browser session."""
+    """The whole page for one browser session: it renders the engine's latest snapshot and sends it wishes."""
     opts = solara.use_memo(from_env, [])
-    pair: WorldPair = solara.use_memo(lambda: WorldPair(scenario=opts.scenario, families=opts.families, seed=opts.seed), [])
-    lang = solara.use_reactive("en")
+    engine: Engine = solara.use_memo(
+        lambda: Engine(lambda: WorldPair(scenario=opts.scenario, families=opts.families, seed=opts.seed),
+                       scenario=opts.scenario, seed=opts.seed), [])
+    snap, set_snap = solara.use_state(engine.latest)
     playing = solara.use_reactive(False)
-    speed = solara.use_reactive(7)
-    family = solara.use_reactive(None)
     error = solara.use_reactive("")
-    version, set_version = solara.use_state(0)
 
-    def redraw() -> None:
-        set_version(lambda v: v + 1)
+    def pump(cancel) -> None:
+        """Hand every new snapshot to the page (this thread renders it; the model never waits for this)."""
+        seen = 0
+        while not cancel.is_set() and not engine.closed:
+            new = engine.wait_snapshot(seen, POLL_SECONDS)
+            if new is not None:
+                seen = new.version
+                set_snap(new)
 
-    def play_loop(cancel) -> None:
-        if not playing.value:
-            return
-        while not cancel.is_set():
-            started = time.perf_counter()
-            pair.advance(speed.value)
-            redraw()
-            if pair.at_end:
-                playing.set(False)
-                return
-            cancel.wait(max(0.05, TICK_SECONDS - (time.perf_counter() - started)))
+    # Not intrusive: the intrusive cancel traces every line of the thread.
+    solara.use_thread(pump, dependencies=[engine], intrusive_cancel=False)
+    # After this render is done, the engine may start its next tick.
+    solara.use_effect(lambda: engine.delivered(snap.version), [snap.version])
+    # The session ends (tab closed and culled, or server stopping): the engine thread ends and the worlds go.
+    solara.use_effect(lambda: engine.close, [engine])
 
-    # Not intrusive: the intrusive cancel traces every line of the thread, which would slow the model many times.
-    solara.use_thread(play_loop, dependencies=[playing.value], intrusive_cancel=False)
+    def set_playing(on: bool) -> None:
+        playing.set(on)
+        engine.play(on)
 
     def step(days: int) -> None:
-        pair.advance(days)
-        redraw()
+        engine.step(days)
 
     def reset() -> None:
         playing.set(False)
-        pair.reset()
-        redraw()
+        engine.reset()
 
     def set_scenario(name: str) -> None:
         playing.set(False)
         try:
-            pair.set_scenario(name)
+            engine.set_scenario(name)
             error.set("")
         except InputError as exc:
             error.set(str(exc))
-        family.set(None)
-        redraw()
 
     def pick_top_family() -> None:
-        with pair.lock:
-            top = notable_families(pair.worlds[0], limit=1)
-        family.set(top[0][0] if top else None)
+        engine.set_family(snap.choices[0][0] if snap.choices else None)
 
-    view: PairView = solara.use_memo(lambda: build(pair, lang.value, family.value),
-                                     [version, lang.value, family.value])
-    L = lang.value  # noqa: N806 - short name for the many labels below
+    view = snap.view
+    at_end = view is not None and view.at_end
+    if at_end and playing.value:
+        playing.set(False)
+    L = snap.lang  # noqa: N806 - short name for the many labels below
     solara.Style(CSS)
     solara.Title("ontschot")
     with solara.Column(style={"padding": "8px 16px"}):
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
             solara.HTML(tag="h1", unsafe_innerHTML=escape(label("title", L)), classes=["ontschot-title"], style="font-size:1.6em;margin:0")
-            solara.Button(label("language", L), on_click=lambda: lang.set("nl" if L == "en" else "en"), classes=["lang-switch"])
+            solara.Button(label("language", L), on_click=lambda: engine.set_lang("nl" if L == "en" else "en"), classes=["lang-switch"])
+        if view is None:
+            solara.Text(label("building", L))
+            return
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
             solara.HTML(tag="div", unsafe_innerHTML=f'<span class="ontschot-day day-counter" data-day="{view.day}">'
                                                     f'{escape(label("day", L))} {view.day}</span>')
-            solara.Button(label("pause" if playing.value else "play", L), on_click=lambda: playing.set(not playing.value),
-                          color="primary", classes=["play-pause"], disabled=view.at_end)
+            solara.Button(label("pause" if playing.value else "play", L), on_click=lambda: set_playing(not playing.value),
+                          color="primary", classes=["play-pause"], disabled=at_end)
             solara.Button(label("step_day", L), on_click=lambda: step(1), classes=["step-day"], disabled=playing.value)
             solara.Button(label("step_week", L), on_click=lambda: step(7), classes=["step-week"], disabled=playing.value)
             solara.Button(label("reset", L), on_click=reset, classes=["reset"])
-            solara.Select(label=label("speed", L), value=speed.value, values=list(SPEEDS), on_value=speed.set, classes=["speed"],
+            solara.Select(label=label("speed", L), value=snap.speed, values=list(SPEEDS), on_value=engine.set_speed, classes=["speed"],
                           style={"max-width": "200px"})
-            solara.Select(label=label("scenario", L), value=pair.scenario, values=scenarios(), on_value=set_scenario,
+            solara.Select(label=label("scenario", L), value=snap.scenario, values=scenarios(), on_value=set_scenario,
                           classes=["scenario"], style={"max-width": "260px"})
-        solara.Text(label("families_note", L, n=view.families, seed=pair.seed, w=pair.warm_up_days) + ". " + label("replay_note", L))
+        if snap.busy is not None:
+            solara.ProgressLinear(value=100 * snap.busy.done / max(1, snap.busy.total), classes=["busy"])
+        if snap.behind:
+            solara.Text(label("behind", L, n=snap.days_per_tick, speed=snap.speed), classes=["behind"])
+        solara.Text(label("families_note", L, n=view.families, seed=snap.seed, w=snap.warm_up_days) + ". " + label("replay_note", L))
         if error.value:
             solara.Error(label("error", L, msg=error.value))
         with solara.Columns([1, 1]):
             for side in (0, 1):
-                WorldPanel(pair, view.worlds[side], side, L, redraw, error.set)
+                WorldPanel(engine, view.worlds[side], snap.levers[side], side, L, error.set)
         solara.HTML(tag="h2", unsafe_innerHTML=escape(label("journey", L)), classes=["journey-title"])
         with solara.Row(style={"align-items": "center"}):
-            with pair.lock:
-                choices = notable_families(pair.worlds[0])
-            names = {str(fid): f"{label('family_n', L, fid=fid)} ({label('needs_n', L, n=n)})" for fid, n in choices}
-            if family.value is not None and str(family.value) not in names:
-                names[str(family.value)] = label("family_n", L, fid=family.value)
-            solara.Select(label=label("pick_family", L), value=None if family.value is None else names[str(family.value)],
+            names = {str(fid): f"{label('family_n', L, fid=fid)} ({label('needs_n', L, n=n)})" for fid, n in snap.choices}
+            if snap.family is not None and str(snap.family) not in names:
+                names[str(snap.family)] = label("family_n", L, fid=snap.family)
+            solara.Select(label=label("pick_family", L), value=None if snap.family is None else names[str(snap.family)],
                           values=list(names.values()),
-                          on_value=lambda text: family.set(int(next(k for k, v in names.items() if v == text))),
+                          on_value=lambda text: engine.set_family(int(next(k for k, v in names.items() if v == text))),
                           classes=["family-select"], style={"max-width": "360px"})
             solara.Button(label("pick_hint", L), on_click=pick_top_family, classes=["pick-family"], text=True)
-        if family.value is None:
+        if snap.family is None:
             solara.Text(label("no_family", L))
         else:
             with solara.Columns([1, 1]):

@@ -100,6 +100,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "preset_networked": ("networked", "netwerkend"),
     "preset_coordinator_only": ("coordinator only", "alleen regisseur"),
     "error": ("Could not do that: {msg}", "Dat lukte niet: {msg}"),
+    "building": ("Preparing both worlds (the status quo before day 0)…", "Beide werelden worden klaargezet (de huidige praktijk vóór dag 0)…"),
+    "behind": ("Drawing falls behind: {n} of {speed} days per tick", "Het tekenen loopt achter: {n} van {speed} dagen per tik"),
 }
 
 # Scenario codes (domains, organisations, payers) with a display name; unknown codes are shown as they are.

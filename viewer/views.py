@@ -1,6 +1,6 @@
 """What the page shows of a pair of worlds at one moment, as plain strings (built under the pair's lock).
 
-The page never reads a model directly: after every change it asks for a
+The page never reads a model directly: after every change the session's engine (`viewer.engine`) builds a
 `PairView`, built here while the pair is locked, so the play thread cannot
 advance a world half-way through a drawing. Charts of the same kind share one
 y-axis range across the two worlds.
