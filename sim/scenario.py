@@ -20,6 +20,7 @@ import yaml
 from sim.breakdown import Breakdown, read_breakdown
 from sim.contacts import read_detection
 from sim.errors import InputError
+from sim.labels import ScenarioLabels, option_organisations, read_labels
 from sim.options import expand_choices
 from sim.overrides import apply_overrides
 from sim.places import WaitingPlace, read_waiting_place
@@ -181,6 +182,7 @@ class Scenario:
     sources: dict[str, str]
     provenance: tuple[Provenance, ...] = field(default=(), repr=False)
     choices: dict[str, Any] = field(default_factory=dict)
+    labels: ScenarioLabels = field(default_factory=ScenarioLabels, repr=False)
 
     @property
     def domain_names(self) -> tuple[str, ...]:
@@ -314,6 +316,7 @@ def load_scenario(name_or_path: str | Path, overrides: Mapping[str, Any] | None 
         raise InputError("<root>", raw, "a mapping of scenario fields", where)
     if overrides:
         raw = apply_overrides(raw, overrides, where)
+    optional_orgs = option_organisations(raw)  # an option may add an organisation; the labels block may name it
     raw, choices = expand_choices(raw, where)
     top = Reader(raw, "", where)
     sources = top.raw("sources")
@@ -439,6 +442,7 @@ def load_scenario(name_or_path: str | Path, overrides: Mapping[str, Any] | None 
         sources=dict(sources),
         provenance=tuple(prov),
         choices=choices,
+        labels=read_labels(r.raw("labels", None), tuple(dict.fromkeys([*organisations, *optional_orgs])), tuple(domains), where),
     )
     pop.finish()
     r.finish()
