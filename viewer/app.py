@@ -1,11 +1,22 @@
-"""The Solara page: controls, the two worlds side by side, and a family's journey.
+"""The Solara page in projector mode: controls, the comparison strip, the two worlds' pictures and one chart per measure.
 
-One `WorldPair` per browser session, made with ``use_memo`` inside the page
-(never at module level), so every tab has its own worlds; when the tab has
-been gone for the kernel cull timeout (``python -m viewer`` sets it), Solara
-closes the session and the pair is released with it. Play runs in a thread
-per session (``use_thread``, cancelled on pause and when the session closes)
-that advances the pair a few days per tick and asks the page to redraw.
+One `Engine` per browser session (``use_memo`` inside the page, never at module
+level) owns the session's two worlds in its own thread and publishes finished
+snapshots (`viewer.engine`); the page only renders the latest snapshot and sends
+wishes (play, pause, step, speed, levers, language). A pump thread per session
+hands new snapshots to the page; after each render the page tells the engine
+the drawing was delivered, and the next tick waits for that. When the session
+closes (tab gone for the kernel cull timeout that ``python -m viewer`` sets)
+the effect cleanup closes the engine and its thread ends with the worlds.
+
+Projector mode is the only layout: one screen of 1280x720 or 1920x1080 without
+scrolling. A top bar (day, play, step, reset, speed, levers, language), the
+comparison strip ("left -> right (difference)", coloured better/worse), and
+below it the two worlds' pictures (or a family's journey) beside four charts,
+one per measure with both worlds as two lines. The scenario and the levers
+live in a drawer; the pictures' headers show, per world, tags of what is on.
+Text scales with the screen width (about 18 px at 1920). Each world has one
+colour everywhere (`viewer.words.WORLD_COLOURS`).
 
 Mesa's SolaraViz is built around one model per page with its own play
 controls; two coupled worlds with shared controls and per-world levers do not
@@ -22,11 +33,16 @@ from html import escape
 import solara
 
 from sim import InputError
-from viewer.engine import POLL_SECONDS, SPEEDS, Engine
-from viewer.i18n import LABELS, label
+from viewer.engine import POLL_SECONDS, SPEEDS, Engine, Snapshot
+from viewer.i18n import label
+from viewer.journey import legend_html as journey_legend
 from viewer.options import from_env
-from viewer.session import LEVERS, WorldPair, presets, scenarios
-from viewer.views import WorldView
+from viewer.picture import legend_html as picture_legend
+from viewer.picture import sample_note
+from viewer.session import LEVERS, WorldPair, preset_levers, presets, scenarios
+from viewer.strip import StripItem
+from viewer.views import PairView, WorldView
+from viewer.words import WORLD_COLOURS, fmt_number, lever_name, preset_name, scenario_name
 
 # Session starts and releases in the server's log on stderr (the load test reads them); set up once per process.
 _log = logging.getLogger("ontschot.viewer")
@@ -38,83 +54,167 @@ if not _log.handlers:
     _log.propagate = False
 
 CSS = """
-.ontschot-day { font-size: 2.4em; font-weight: bold; }
-.ontschot-big { display: inline-block; margin: 0 18px 6px 0; }
-.ontschot-big .v { font-size: 2.3em; font-weight: bold; line-height: 1.1; }
-.ontschot-big .k { font-size: 0.95em; color: #444; }
-.ontschot-events { font-size: 0.85em; max-height: 260px; overflow-y: auto; }
+html, body { overflow: hidden; }
+.ontschot-root { height: 100vh; overflow: hidden; display: flex !important; flex-direction: column !important;
+  padding: 4px 12px 6px 12px; box-sizing: border-box; font-size: clamp(13px, 0.95vw, 19px); gap: 4px !important; }
+.ontschot-root .v-btn, .ontschot-root .v-label, .ontschot-root .v-select__selection, .ontschot-root input,
+.ontschot-root .v-input { font-size: inherit !important; }
+.ontschot-top { align-items: center !important; flex-wrap: nowrap !important; gap: 0 10px !important; flex: 0 0 auto;
+  padding-top: 10px; }
+.ontschot-top .v-input { margin-top: 0 !important; padding-top: 0 !important; }
+.ontschot-title { font-weight: bold; font-size: 1.15em; white-space: nowrap; }
+.ontschot-day { font-size: 1.7em; font-weight: bold; white-space: nowrap; min-width: 5.5em; }
+.ontschot-status { font-size: 0.8em; color: #444; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; flex: 0 0 auto;
+  min-height: 1.3em; }
+.ontschot-status .behind { color: #b3261e; font-weight: bold; }
+.ontschot-strip { display: grid; grid-template-columns: repeat(6, 1fr); gap: 6px; flex: 0 0 auto; }
+.ontschot-strip .head { grid-column: 1 / -1; font-size: 0.85em; }
+.ontschot-strip .item { border: 1px solid #ddd; border-radius: 6px; padding: 2px 8px; line-height: 1.25; }
+.ontschot-strip .t { font-size: 0.8em; color: #333; }
+.ontschot-strip .p { font-size: 0.7em; color: #666; }
+.ontschot-strip .v { font-size: 1.15em; font-weight: bold; white-space: nowrap; }
+.ontschot-strip .d { font-size: 0.95em; font-weight: bold; white-space: nowrap; }
+.ontschot-root .ontschot-main { flex: 1 1 0; min-height: 0; display: grid !important; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr);
+  gap: 10px; }
+.ontschot-root .ontschot-left { min-height: 0; display: flex !important; flex-direction: column !important; gap: 2px !important; }
+.ontschot-left > * { flex: 0 0 auto; }
+.ontschot-left > .ontschot-fill { flex: 1 1 0; min-height: 0; }
+.ontschot-pictures { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); grid-template-rows: auto 1fr auto; gap: 0 8px; height: 100%; }
+.ontschot-pictures svg, .ontschot-charts svg { width: 100%; height: 100%; display: block; }
+.ontschot-pictures > .pic { min-height: 0; }
+.ontschot-whead { font-weight: bold; line-height: 1.3; }
+.ontschot-tag { display: inline-block; border: 1.5px solid; border-radius: 9px; padding: 0 6px; margin: 1px 3px 1px 0;
+  font-size: 0.72em; font-weight: normal; }
+.ontschot-note { font-size: 0.75em; color: #444; }
+.ontschot-legend { font-size: 0.78em; line-height: 1.35; }
+.ontschot-legend .lg { white-space: nowrap; margin-right: 12px; }
+.ontschot-legend svg { vertical-align: middle; margin-right: 4px; }
+.ontschot-charts { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); grid-template-rows: 1fr 1fr; gap: 6px; height: 100%; min-height: 0; }
+.ontschot-charts > div { min-height: 0; min-width: 0; }
+.ontschot-journeys { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 0 8px; height: 100%; overflow-y: auto; }
+.ontschot-events { font-size: 0.8em; }
 .ontschot-events td { padding: 0 8px 0 0; vertical-align: top; }
-.ontschot-world h2 { margin: 4px 0; }
-.ontschot-charts { display: grid; grid-template-columns: 1fr 1fr; gap: 6px; }
+.ontschot-drawer { position: fixed; top: 0; right: 0; width: min(560px, 46vw); height: 100vh; overflow-y: auto; background: #fff;
+  box-shadow: -4px 0 16px rgba(0,0,0,0.25); z-index: 50; padding: 10px 14px; }
+.ontschot-drawer .info { font-size: 0.78em; color: #444; margin: -4px 0 4px 0; }
+.ontschot-drawer .v-input--switch { margin-top: 2px !important; }
 """
 
 
-def _fmt_number(key: str, value: float | int | None) -> str:
-    if value is None:
-        return "–"
-    if key == "dropout":
-        return f"{value * 100:.0f}%"
-    if key == "cost":
-        return f"€{value / 1e6:.2f}M" if value >= 1e6 else f"€{value / 1e3:.0f}k"
-    if key == "time_to_help":
-        return f"{value:.0f}"
-    return f"{value:,}"
+def strip_html(items: tuple[StripItem, ...], names: tuple[str, str], lang: str) -> str:
+    """The comparison strip: per measure "left -> right (difference)", the difference coloured better/worse."""
+    left = f'<b style="color:{WORLD_COLOURS[0]}">{escape(names[0])}</b>'
+    right = f'<b style="color:{WORLD_COLOURS[1]}">{escape(names[1])}</b>'
+    head = label("strip_head", lang).replace("{left}", left).replace("{right}", right)
+    cells = [f'<div class="head">{head}</div>']
+    arrows = {"better": "✔", "worse": "✘", "same": "=", "neither": ""}
+    for it in items:
+        word = label(f"verdict_{it.verdict}", lang)
+        mark = f"{arrows[it.verdict]} {word}".strip()
+        cells.append(f'<div class="item" data-strip="{it.key}" data-verdict="{it.verdict}">'
+                     f'<div class="t">{escape(it.title)} <span class="p">({escape(it.period)})</span></div>'
+                     f'<div class="v"><span style="color:{WORLD_COLOURS[0]}">{escape(it.left)}</span> → '
+                     f'<span style="color:{WORLD_COLOURS[1]}">{escape(it.right)}</span></div>'
+                     f'<div class="d" style="color:{it.colour}">({escape(it.diff)}) {escape(mark)}</div></div>')
+    return "".join(cells)
 
 
-def preset_name(preset: str, lang: str) -> str:
-    """Display name of a preset (a new preset file without a label shows its file name)."""
-    key = f"preset_{preset}"
-    return label(key, lang) if key in LABELS else preset.replace("_", " ")
+def tags_html(levers: dict[str, bool], side: int, lang: str) -> str:
+    """Small tags of the levers that are on in one world (or "no levers")."""
+    on = [lever_name(k, lang) for k in LEVERS if levers.get(k)]
+    colour = WORLD_COLOURS[side]
+    if not on:
+        return f'<span class="ontschot-tag" style="border-color:{colour}">{escape(label("levers_off", lang))}</span>'
+    return "".join(f'<span class="ontschot-tag" style="border-color:{colour}">{escape(t)}</span>' for t in on)
 
 
-def headline_html(view: WorldView, lang: str, side: int) -> str:
-    """The big numbers of one world."""
-    items = []
-    for key, name in (("waiting", "waiting_now"), ("in_help", "in_help_now"), ("time_to_help", "time_to_help"),
-                      ("dropout", "dropout"), ("cost", "cost"), ("crises", "crises")):
-        value = _fmt_number(key, view.headline[key])
-        items.append(f'<div class="ontschot-big" data-headline="{key}-{side}"><div class="v">{escape(value)}</div>'
-                     f'<div class="k">{escape(label(name, lang))}</div></div>')
-    return "".join(items)
+def world_head(view: WorldView, side: int, lang: str) -> str:
+    """A world's header: its colour, way of working and lever tags."""
+    return (f'<div class="ontschot-whead world-title-{side}" style="color:{WORLD_COLOURS[side]}">■ {escape(view.name)} '
+            f'{tags_html(view.levers, side, lang)}</div>')
+
+
+def pictures_html(view: PairView, lang: str) -> str:
+    """Both pictures side by side, each under its world's header, with the sample note below."""
+    heads = "".join(world_head(w, side, lang) for side, w in enumerate(view.worlds))
+    pics = "".join(f'<div class="pic picture-{side}">{w.picture}</div>' for side, w in enumerate(view.worlds))
+    notes = "".join(f'<div class="ontschot-note" data-sample="{side}">{escape(sample_note(w.known, w.dots, lang))}</div>'
+                    for side, w in enumerate(view.worlds))
+    return f'<div class="ontschot-pictures">{heads}{pics}{notes}</div>'
 
 
 def events_html(view: WorldView, lang: str, side: int) -> str:
     """The family's story as a table of dated events."""
     if not view.journey_events:
         return f'<div class="ontschot-events" data-events="{side}">{escape(label("no_events", lang))}</div>'
-    rows = "".join(f"<tr><td>{escape(label('day', lang))} {e.day:.0f}</td><td>{escape(e.text)}</td></tr>"
+    rows = "".join(f"<tr><td>{escape(label('day', lang))}&nbsp;{escape(fmt_number(round(e.day), lang))}</td><td>{escape(e.text)}</td></tr>"
                    for e in view.journey_events)
     return f'<div class="ontschot-events" data-events="{side}"><table>{rows}</table></div>'
 
 
-@solara.component
-def WorldPanel(engine: Engine, view: WorldView, levers: dict[str, bool], side: int, lang: str, on_error):
-    """One world: way of working, levers, big numbers, picture, charts."""
+def journeys_html(view: PairView, lang: str) -> str:
+    """The family's journey in both worlds: header, timeline and events per world."""
+    cols = "".join(f'<div>{world_head(w, side, lang)}<div class="journey-{side}">{w.journey_svg}</div>{events_html(w, lang, side)}</div>'
+                   for side, w in enumerate(view.worlds))
+    return f'<div class="ontschot-journeys">{cols}</div>'
 
-    def set_preset(name: str) -> None:
+
+def status_text(snap: Snapshot, view: PairView, lang: str) -> str:
+    """One line under the top bar: work under way, drawing behind, or the population note."""
+    busy = snap.busy
+    if busy is not None:
+        if busy.what == "levers":
+            world = label("world_n", lang, n=busy.side + 1) if busy.side is not None else ""
+            return label("replaying", lang, world=world, done=fmt_number(busy.done, lang), total=fmt_number(busy.total, lang))
+        return label("resetting" if busy.what == "reset" else "loading_scenario", lang)
+    note = label("families_note", lang, n=fmt_number(view.families, lang), seed=snap.seed, w=snap.warm_up_days)
+    return note + ". " + label("replay_note", lang)
+
+
+@solara.component
+def Drawer(engine: Engine, snap: Snapshot, lang: str, on_close, on_error):
+    """The scenario and, per world, the way of working and every lever with a one-line explanation."""
+
+    def set_preset(side: int, name: str) -> None:
         try:
             engine.set_preset(side, name)
         except InputError as exc:
             on_error(str(exc))
 
-    def set_lever(name: str, on: bool) -> None:
-        engine.set_lever(side, name, on)
+    def set_scenario(name: str) -> None:
+        try:
+            engine.set_scenario(name)
+        except InputError as exc:
+            on_error(str(exc))
 
-    with solara.Column(classes=["ontschot-world", f"ontschot-world-{side}"]):
-        preset_label = preset_name(view.preset, lang) if view.preset else label("custom", lang)
-        solara.HTML(tag="h2", unsafe_innerHTML=escape(f"{label('world_left' if side == 0 else 'world_right', lang)}: {preset_label}"),
-                    classes=[f"world-title-{side}"])
-        names = {preset_name(p, lang): p for p in presets()}
-        solara.Select(label=label("way_of_working", lang), value=preset_name(view.preset, lang) if view.preset in names.values() else None,
-                      values=list(names), on_value=lambda text: set_preset(names[text]), classes=[f"preset-{side}"])
-        with solara.Row(style={"flex-wrap": "wrap", "gap": "0 16px"}):
+    with solara.Column(classes=["ontschot-drawer"]):
+        with solara.Row(style={"align-items": "center", "justify-content": "space-between"}):
+            solara.HTML(tag="div", unsafe_innerHTML=f"<b>{escape(label('levers', lang))}</b>")
+            solara.Button(label("levers_close", lang), on_click=on_close, classes=["drawer-close"], text=True)
+        titles = {scenario_name(s, lang): s for s in scenarios()}
+        current = next((t for t, s in titles.items() if s == snap.scenario), None)
+        solara.Select(label=label("scenario", lang), value=current, values=list(titles),
+                      on_value=lambda text: set_scenario(titles[text]), classes=["scenario"])
+        for side in (0, 1):
+            levers = snap.levers[side]
+            solara.HTML(tag="div", unsafe_innerHTML=f'<b style="color:{WORLD_COLOURS[side]}">■ '
+                                                    f'{escape(label("world_n", lang, n=side + 1))}</b>')
+            names = {preset_name(p, lang): p for p in presets()}
+            preset = next((p for p in presets() if preset_levers(p) == levers), None)
+            solara.Select(label=label("way_of_working", lang), value=preset_name(preset, lang) if preset else None,
+                          values=list(names), on_value=lambda text, side=side, names=names: set_preset(side, names[text]),
+                          classes=[f"preset-{side}"])
             for name in LEVERS:
-                solara.Switch(label=label(f"lever_{name}", lang), value=levers[name],
-                              on_value=lambda on, name=name: set_lever(name, on), classes=[f"lever-{side}-{name}"])
-        solara.HTML(tag="div", unsafe_innerHTML=headline_html(view, lang, side), classes=[f"headline-{side}"])
-        solara.HTML(tag="div", unsafe_innerHTML=view.picture, classes=[f"picture-{side}"])
-        charts = "".join(f'<div class="chart-{side}-{k}">{svg}</div>' for k, svg in enumerate(view.charts))
-        solara.HTML(tag="div", unsafe_innerHTML=charts, classes=["ontschot-charts", f"charts-{side}"])
+                solara.Switch(label=lever_name(name, lang), value=levers[name],
+                              on_value=lambda on, name=name, side=side: engine.set_lever(side, name, on),
+                              classes=[f"lever-{side}-{name}"])
+                solara.HTML(tag="div", unsafe_innerHTML=f"ⓘ {escape(label(f'info_{name}', lang))}", classes=["info"])
+
+
+@solara.component
+def Layout(children=None):
+    """No app bar and no padding around the page: the projector screen is all ours."""
+    return solara.Column(children=children or [], style={"padding": "0", "margin": "0"})
 
 
 @solara.component
@@ -127,6 +227,8 @@ def Page():
     snap, set_snap = solara.use_state(engine.latest)
     playing = solara.use_reactive(False)
     error = solara.use_reactive("")
+    drawer = solara.use_reactive(False)
+    tab = solara.use_reactive("picture")
 
     def pump(cancel) -> None:
         """Hand every new snapshot to the page (this thread renders it; the model never waits for this)."""
@@ -148,20 +250,9 @@ def Page():
         playing.set(on)
         engine.play(on)
 
-    def step(days: int) -> None:
-        engine.step(days)
-
     def reset() -> None:
         playing.set(False)
         engine.reset()
-
-    def set_scenario(name: str) -> None:
-        playing.set(False)
-        try:
-            engine.set_scenario(name)
-            error.set("")
-        except InputError as exc:
-            error.set(str(exc))
 
     def pick_top_family() -> None:
         engine.set_family(snap.choices[0][0] if snap.choices else None)
@@ -172,51 +263,69 @@ def Page():
         playing.set(False)
     L = snap.lang  # noqa: N806 - short name for the many labels below
     solara.Style(CSS)
-    solara.Title("ontschot")
-    with solara.Column(style={"padding": "8px 16px"}):
-        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
-            solara.HTML(tag="h1", unsafe_innerHTML=escape(label("title", L)), classes=["ontschot-title"], style="font-size:1.6em;margin:0")
-            solara.Button(label("language", L), on_click=lambda: engine.set_lang("nl" if L == "en" else "en"), classes=["lang-switch"])
+    solara.Title(label("page_title", L))
+    with solara.Column(classes=["ontschot-root"]):
+        with solara.Row(classes=["ontschot-top"]):
+            solara.HTML(tag="div", unsafe_innerHTML="ontschot", classes=["ontschot-title"])
+            day = 0 if view is None else view.day
+            solara.HTML(tag="div", unsafe_innerHTML=f'<span class="ontschot-day day-counter" data-day="{day}">'
+                                                    f'{escape(label("day", L))} {escape(fmt_number(day, L))}</span>')
+            busy = view is None
+            solara.Button(label("pause" if playing.value else "play", L), on_click=lambda: set_playing(not playing.value),
+                          color="primary", classes=["play-pause"], disabled=at_end or busy)
+            solara.Button(label("step_day", L), on_click=lambda: engine.step(1), classes=["step-day"], disabled=playing.value or busy)
+            solara.Button(label("step_week", L), on_click=lambda: engine.step(7), classes=["step-week"], disabled=playing.value or busy)
+            solara.Button(label("reset", L), on_click=reset, classes=["reset"], disabled=busy)
+            solara.Select(label=label("speed", L), value=snap.speed, values=list(SPEEDS), on_value=engine.set_speed, classes=["speed"],
+                          style={"max-width": "9em", "min-width": "7em"}, dense=True)
+            solara.Button(label("levers_button", L), on_click=lambda: drawer.set(not drawer.value), classes=["levers-button"],
+                          outlined=True)
+            solara.Button(label("language", L), on_click=lambda: engine.set_lang("nl" if L == "en" else "en"), classes=["lang-switch"],
+                          outlined=True)
         if view is None:
             solara.Text(label("building", L))
+            if snap.busy is not None:
+                solara.ProgressLinear(True)
             return
-        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
-            solara.HTML(tag="div", unsafe_innerHTML=f'<span class="ontschot-day day-counter" data-day="{view.day}">'
-                                                    f'{escape(label("day", L))} {view.day}</span>')
-            solara.Button(label("pause" if playing.value else "play", L), on_click=lambda: set_playing(not playing.value),
-                          color="primary", classes=["play-pause"], disabled=at_end)
-            solara.Button(label("step_day", L), on_click=lambda: step(1), classes=["step-day"], disabled=playing.value)
-            solara.Button(label("step_week", L), on_click=lambda: step(7), classes=["step-week"], disabled=playing.value)
-            solara.Button(label("reset", L), on_click=reset, classes=["reset"])
-            solara.Select(label=label("speed", L), value=snap.speed, values=list(SPEEDS), on_value=engine.set_speed, classes=["speed"],
-                          style={"max-width": "200px"})
-            solara.Select(label=label("scenario", L), value=snap.scenario, values=scenarios(), on_value=set_scenario,
-                          classes=["scenario"], style={"max-width": "260px"})
-        if snap.busy is not None:
-            solara.ProgressLinear(value=100 * snap.busy.done / max(1, snap.busy.total), classes=["busy"])
-        if snap.behind:
-            solara.Text(label("behind", L, n=snap.days_per_tick, speed=snap.speed), classes=["behind"])
-        solara.Text(label("families_note", L, n=view.families, seed=snap.seed, w=snap.warm_up_days) + ". " + label("replay_note", L))
+        with solara.Row(classes=["ontschot-status"]):
+            if snap.busy is not None:
+                solara.ProgressLinear(value=100 * snap.busy.done / max(1, snap.busy.total), classes=["busy"],
+                                      style={"max-width": "10em"})
+            if snap.behind:
+                solara.HTML(tag="span", unsafe_innerHTML=escape(label("behind", L, n=snap.days_per_tick, speed=snap.speed)),
+                            classes=["behind"])
+            solara.HTML(tag="span", unsafe_innerHTML=escape(status_text(snap, view, L)), classes=["status-text"])
         if error.value:
             solara.Error(label("error", L, msg=error.value))
-        with solara.Columns([1, 1]):
-            for side in (0, 1):
-                WorldPanel(engine, view.worlds[side], snap.levers[side], side, L, error.set)
-        solara.HTML(tag="h2", unsafe_innerHTML=escape(label("journey", L)), classes=["journey-title"])
-        with solara.Row(style={"align-items": "center"}):
-            names = {str(fid): f"{label('family_n', L, fid=fid)} ({label('needs_n', L, n=n)})" for fid, n in snap.choices}
-            if snap.family is not None and str(snap.family) not in names:
-                names[str(snap.family)] = label("family_n", L, fid=snap.family)
-            solara.Select(label=label("pick_family", L), value=None if snap.family is None else names[str(snap.family)],
-                          values=list(names.values()),
-                          on_value=lambda text: engine.set_family(int(next(k for k, v in names.items() if v == text))),
-                          classes=["family-select"], style={"max-width": "360px"})
-            solara.Button(label("pick_hint", L), on_click=pick_top_family, classes=["pick-family"], text=True)
-        if snap.family is None:
-            solara.Text(label("no_family", L))
-        else:
-            with solara.Columns([1, 1]):
-                for side in (0, 1):
-                    with solara.Column():
-                        solara.HTML(tag="div", unsafe_innerHTML=view.worlds[side].journey_svg, classes=[f"journey-{side}"])
-                        solara.HTML(tag="div", unsafe_innerHTML=events_html(view.worlds[side], L, side))
+        solara.HTML(tag="div", unsafe_innerHTML=strip_html(view.strip, (view.worlds[0].name, view.worlds[1].name), L),
+                    classes=["ontschot-strip", "strip"])
+        with solara.Row(classes=["ontschot-main"]):
+            with solara.Column(classes=["ontschot-left"]):
+                with solara.Row(style={"align-items": "center", "gap": "0 12px", "flex-wrap": "wrap"}):
+                    solara.ToggleButtonsSingle(value=tab.value, on_value=tab.set, dense=True, classes=["view-tabs"], children=[
+                                                   solara.Button(label("show_picture", L), value="picture", classes=["tab-picture"]),
+                                                   solara.Button(label("show_journey", L), value="journey", classes=["tab-journey"])])
+                    if tab.value == "picture":
+                        solara.Switch(label=label("coordinator_lines", L), value=snap.coordinators, on_value=engine.set_coordinators,
+                                        classes=["coordinator-lines"], style={"margin": "0"})
+                    else:
+                        names = {str(fid): f"{label('family_n', L, fid=fid)} ({label('needs_n', L, n=n)})" for fid, n in snap.choices}
+                        if snap.family is not None and str(snap.family) not in names:
+                            names[str(snap.family)] = label("family_n", L, fid=snap.family)
+                        solara.Select(label=label("pick_family", L), value=None if snap.family is None else names[str(snap.family)],
+                                      values=list(names.values()), dense=True,
+                                      on_value=lambda text: engine.set_family(int(next(k for k, v in names.items() if v == text))),
+                                      classes=["family-select"], style={"max-width": "16em"})
+                        solara.Button(label("pick_hint", L), on_click=pick_top_family, classes=["pick-family"], text=True)
+                if tab.value == "picture":
+                    solara.HTML(tag="div", unsafe_innerHTML=pictures_html(view, L), classes=["ontschot-fill", "pictures"])
+                    solara.HTML(tag="div", unsafe_innerHTML=picture_legend(L, snap.coordinators), classes=["picture-legend"])
+                elif snap.family is None:
+                    solara.Text(label("no_family", L))
+                else:
+                    solara.HTML(tag="div", unsafe_innerHTML=journeys_html(view, L), classes=["ontschot-fill", "journeys"])
+                    solara.HTML(tag="div", unsafe_innerHTML=journey_legend(L), classes=["journey-legend"])
+            charts = "".join(f'<div class="chart-{k}">{svg}</div>' for k, svg in enumerate(view.charts))
+            solara.HTML(tag="div", unsafe_innerHTML=charts, classes=["ontschot-charts", "charts"])
+        if drawer.value:
+            Drawer(engine, snap, L, lambda: drawer.set(False), error.set)

@@ -42,6 +42,9 @@ log = logging.getLogger("ontschot.viewer")
 TICK_SECONDS = 0.5
 SPEEDS = (1, 2, 7, 14, 30)
 POLL_SECONDS = 0.25
+# A drawing not acknowledged within this time counts as delivered: a page that lost its acknowledgement must not
+# stop the play for good (a closed page's engine is stopped by its session's end, not by this).
+DELIVERY_TIMEOUT = 10.0
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ class Snapshot:
     view: PairView | None  # None only before the first pair is built
     lang: str
     family: int | None
+    coordinators: bool
     playing: bool
     speed: int
     days_per_tick: int
@@ -91,6 +95,7 @@ class _Wish:
     speed: int = 7
     lang: str = "en"
     family: int | None = None
+    coordinators: bool = True
     scenario: str = "sociaal_domein"
     levers: list[dict[str, bool]] = dataclasses.field(default_factory=list)
     step: int = 0
@@ -116,13 +121,13 @@ class Engine:
         self._published = threading.Condition()
         self._wish = _Wish(scenario=scenario, levers=[preset_levers("fragmented"), preset_levers("networked")])
         self._delivered = 0
-        self._delivered_at = 0.0
+        self._published_at = 0.0
         self._on_snapshot = on_snapshot
         self.pair: WorldPair | None = None
         self.days_per_tick = self._wish.speed
         self._day_cost = 0.0  # seconds per simulated day of both worlds (moving average)
         self._draw_cost = 0.0  # seconds to build a view (moving average)
-        self.latest = Snapshot(0, None, "en", None, False, 7, 7, Busy("start", None, 0, 1), scenario, seed, warm_up_days,
+        self.latest = Snapshot(0, None, "en", None, True, False, 7, 7, Busy("start", None, 0, 1), scenario, seed, warm_up_days,
                                (dict(self._wish.levers[0]), dict(self._wish.levers[1])), ())
         self.thread = threading.Thread(target=self._main, name="ontschot-engine", daemon=True)
         self.thread.start()
@@ -167,6 +172,10 @@ class Engine:
         """The family whose journey is shown (None: none)."""
         self._want(family=fid)
 
+    def set_coordinators(self, on: bool) -> None:
+        """Whether the pictures draw the lines from families to their coordinators."""
+        self._want(coordinators=bool(on))
+
     def set_scenario(self, name: str) -> None:
         """Another scenario: both worlds start again at day 0 (pauses)."""
         if name not in scenarios():
@@ -194,7 +203,6 @@ class Engine:
         with self._mx:
             if version > self._delivered:
                 self._delivered = version
-                self._delivered_at = time.perf_counter()
         self._wake.set()
 
     def wait_snapshot(self, after: int, timeout: float) -> Snapshot | None:
@@ -241,7 +249,7 @@ class Engine:
             with self._mx:
                 wish = dataclasses.replace(self._wish, levers=[dict(x) for x in self._wish.levers])
                 steps, self._wish.step = self._wish.step, 0
-                delivered = self._delivered >= self.latest.version
+                delivered = self._delivered >= self.latest.version or time.perf_counter() - self._published_at > DELIVERY_TIMEOUT
             if wish.scenario != pair.scenario:
                 self._publish(Busy("scenario", None, 0, 1))
                 try:
@@ -258,7 +266,9 @@ class Engine:
                 continue
             if self._replay_levers(pair, wish):
                 continue
-            if wish.lang != self.latest.lang or wish.family != self.latest.family or wish.error != self.latest.error:
+            latest = self.latest
+            if (wish.lang, wish.family, wish.coordinators, wish.error) != (latest.lang, latest.family, latest.coordinators,
+                                                                           latest.error):
                 self._publish()
             if steps and not wish.playing:
                 pair.advance(steps)
@@ -326,16 +336,18 @@ class Engine:
         pair = self.pair
         with self._mx:
             wish = dataclasses.replace(self._wish, levers=[dict(x) for x in self._wish.levers])
-        view, choices, lang, family = self.latest.view, self.latest.choices, self.latest.lang, self.latest.family
+        latest = self.latest
+        view, choices, lang, family, coordinators = latest.view, latest.choices, latest.lang, latest.family, latest.coordinators
         if draw and pair is not None and busy is None:
             t0 = time.perf_counter()
-            view = build(pair, wish.lang, wish.family)
+            view = build(pair, wish.lang, wish.family, wish.coordinators)
             choices = tuple(notable_families(pair.worlds[0]))
-            lang, family = wish.lang, wish.family
+            lang, family, coordinators = wish.lang, wish.family, wish.coordinators
             cost = time.perf_counter() - t0
             self._draw_cost = cost if self._draw_cost <= 0 else 0.7 * self._draw_cost + 0.3 * cost
         snap = Snapshot(
-            version=self.latest.version + 1, view=view, lang=lang, family=family, playing=wish.playing, speed=wish.speed,
+            version=self.latest.version + 1, view=view, lang=lang, family=family, coordinators=coordinators,
+            playing=wish.playing, speed=wish.speed,
             days_per_tick=self.days_per_tick if wish.playing else wish.speed, busy=busy,
             scenario=pair.scenario if pair is not None else wish.scenario,
             seed=pair.seed if pair is not None else self.latest.seed,
@@ -343,6 +355,7 @@ class Engine:
             levers=(dict(wish.levers[0]), dict(wish.levers[1])), choices=choices, error=wish.error)
         with self._published:
             self.latest = snap
+            self._published_at = time.perf_counter()
             self._published.notify_all()
         if self._on_snapshot is not None:
             self._on_snapshot(snap)
