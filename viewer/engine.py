@@ -238,6 +238,7 @@ class Engine:
             self.pair = None  # the worlds go with the thread, whoever still holds the engine
             with self._published:
                 self._published.notify_all()
+            log.info("ontschot viewer: engine thread stopped")
 
     def _loop(self) -> None:
         pair = self.pair
