@@ -58,6 +58,8 @@ def test_play_pause_close_and_stop(tmp_path) -> None:
         browser = p.chromium.launch(executable_path=exe, args=["--no-sandbox"])
         try:
             page, ctx = _open(browser, server.url)
+            page.click(".step-week")  # families with needs since day 0 exist from the first days on
+            page.wait_for_function("() => +document.querySelector('.day-counter').dataset.day >= 7", timeout=LOAD_MS)
             page.click(".tab-journey")
             page.click(".pick-family")
             page.wait_for_selector('[data-journey="0"]', timeout=LOAD_MS)
