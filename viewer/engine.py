@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 from sim import InputError
 from viewer.journey import notable_families
-from viewer.session import LEVERS, WorldPair, preset_levers, presets, scenarios
+from viewer.session import LEVERS, VIEWER_WARM_UP_DAYS, WorldPair, preset_levers, presets, scenarios
 from viewer.views import PairView, build
 
 log = logging.getLogger("ontschot.viewer")
@@ -112,7 +112,7 @@ class Engine:
         on_snapshot: called (in the engine thread) after each publication, e.g. to wake the page.
     """
 
-    def __init__(self, make_pair: Callable[[], WorldPair], scenario: str, seed: int = 1, warm_up_days: int = 180,
+    def __init__(self, make_pair: Callable[[], WorldPair], scenario: str, seed: int = 1, warm_up_days: int = VIEWER_WARM_UP_DAYS,
                  on_snapshot: Callable[[Snapshot], None] | None = None) -> None:
         self._make_pair = make_pair
         self._mx = threading.Lock()  # guards _wish and the delivery marks only; never held while the model runs
