@@ -5,7 +5,9 @@ Small worlds (300 families, short warm-up), so these run in seconds.
 
 from __future__ import annotations
 
+import gc
 import time
+import weakref
 
 import pytest
 
@@ -149,7 +151,11 @@ def test_engine_pause_and_close() -> None:
     finally:
         engine.close()
     engine.thread.join(10)
-    assert not engine.thread.is_alive() and engine.pair is None
+    assert not engine.thread.is_alive()
+    pair = weakref.ref(engine.pair)
+    del engine
+    gc.collect()
+    assert pair() is None, "the worlds outlived their engine"
 
 
 def test_lists_follow_the_folders() -> None:

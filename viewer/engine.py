@@ -19,8 +19,9 @@ waited to draw the page. Here nothing the page does waits for the model:
   chunks; every chunk publishes progress, and a newer wish abandons the
   replay at the next chunk. Pause stays instant because it is only a flag.
 * `close` (the page calls it when its session ends) stops the thread within
-  one wait of `POLL_SECONDS`, and the pair is released with it. The thread is a
-  daemon, so it never keeps a stopping server alive.
+  one wait of `POLL_SECONDS` (or after the replay chunk it is running); the
+  pair goes with the engine when the session's objects are freed. The thread
+  is a daemon, so it never keeps a stopping server alive.
 """
 
 from __future__ import annotations
@@ -235,7 +236,8 @@ class Engine:
         except Exception:  # a crash of the model must not pass silently: it goes to the server's log
             log.exception("ontschot viewer: the engine of a session stopped")
         finally:
-            self.pair = None  # the worlds go with the thread, whoever still holds the engine
+            # The worlds stay with the engine object, which the session's page holds: they are freed with the rest
+            # of the session (as before there was a thread), not while the session is still being torn down.
             with self._published:
                 self._published.notify_all()
             log.info("ontschot viewer: engine thread stopped")
