@@ -6,6 +6,8 @@ Kinds:
   series). A population other than the scenario's gets staff and intake desks scaled with it by the model
   (`sim.staffing`: a region of ten municipalities has ten municipalities' professionals), so every size
   carries the same load per family.
+  With ``lever_switch_day`` in its parameters it times the viewer's lever switch instead (`lever_switch`),
+  reported like a run (seconds, events, family-days of the replay).
 * ``viewer``: two worlds (fragmented and networked) advanced one simulated day at a time with ``run_for(1)``,
   as a live viewer does; the time of each day step of both worlds together.
 * ``sweep``: the same independent runs on a process pool (spawn context, as ``experiments.compare``) with one
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import pickle
 import time
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
@@ -37,7 +40,9 @@ def run_config(n_families: int, horizon_days: float, warm_up_days: float = 365.0
 
 
 def one_run(params: dict[str, Any]) -> dict[str, Any]:
-    """Time one run from model construction to collected tables."""
+    """Time one run from model construction to collected tables (or a lever switch, see `lever_switch`)."""
+    if "lever_switch_day" in params:
+        return lever_switch(params)
     cfg = run_config(**params)
     t0 = time.perf_counter()
     model = SocialDomainModel(cfg)
@@ -47,6 +52,31 @@ def one_run(params: dict[str, Any]) -> dict[str, Any]:
     seconds = time.perf_counter() - t0
     return {"seconds": seconds, "build_seconds": t1 - t0, "events": model.events_executed, "episodes": len(result.episodes),
             "family_days": cfg.families * (cfg.warm_up_days + cfg.horizon_days)}
+
+
+def lever_switch(params: dict[str, Any]) -> dict[str, Any]:
+    """The viewer's lever switch: the left world gets ``lever`` at day ``lever_switch_day`` and is redrawn.
+
+    Untimed: a `viewer.session.WorldPair` of ``scenario`` (fragmented left, networked right) with ``n_families``
+    families, advanced to the day. Timed: switching the lever (the world is
+    rebuilt from the pair's day-0 prelude and replayed to the day) and drawing the page (`viewer.views.build`).
+    """
+    from viewer.session import WorldPair
+    from viewer.views import build
+
+    day = int(params["lever_switch_day"])
+    pair = WorldPair(scenario=params.get("scenario", "sociaal_domein"), families=params.get("n_families"))
+    pair.advance(day)
+    build(pair, "en", None)
+    events_before = pickle.loads(pair._prelude).events_executed  # noqa: S301 - the pair's own bytes; the replay's start
+    t0 = time.perf_counter()
+    pair.set_lever(0, params.get("lever", "single_entry"), True)
+    t1 = time.perf_counter()
+    build(pair, "en", None)
+    seconds = time.perf_counter() - t0
+    model = pair.worlds[0].model
+    return {"seconds": seconds, "build_seconds": t1 - t0, "events": model.events_executed - events_before,
+            "episodes": len(model.episodes), "family_days": len(model.families) * day}
 
 
 def viewer(params: dict[str, Any]) -> dict[str, Any]:

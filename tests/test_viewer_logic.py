@@ -5,14 +5,22 @@ Small worlds (300 families, short warm-up), so these run in seconds.
 
 from __future__ import annotations
 
+import gc
+import time
+import weakref
+
 import pytest
 
 from sim import SocialDomainModel
 from viewer import __main__ as launcher
+from viewer.engine import TICK_SECONDS, Engine
 from viewer.i18n import LABELS, LANGS
 from viewer.journey import events, notable_families
 from viewer.session import WorldPair, preset_levers, presets, scenarios
+from viewer.strip import strip_items, verdict
 from viewer.views import build
+from viewer.words import metric_label
+from viewer.world import ENDED_OUTCOMES, ROLLING_DAYS, World
 
 SMALL = {"families": 2500, "warm_up_days": 60, "horizon_days": 400}
 
@@ -67,15 +75,87 @@ def test_lever_changes_one_world_only() -> None:
 def test_every_label_in_both_languages(pair: WorldPair) -> None:
     for key, texts in LABELS.items():
         assert len(texts) == len(LANGS), key
-        if key != "reason_crisis":
+        if key not in ("reason_crisis", "verdict_neither"):  # intentionally empty: nothing to add
             assert all(texts), key
     fid = notable_families(pair.worlds[0], limit=1)[0][0]
     views = {lang: build(pair, lang, fid) for lang in LANGS}
     for side in (0, 1):
         en, nl = views["en"].worlds[side], views["nl"].worlds[side]
-        assert en.picture != nl.picture and en.charts != nl.charts
+        assert en.picture != nl.picture
         assert en.journey_events and [e.day for e in en.journey_events] == [e.day for e in nl.journey_events]
     assert any("need arises" in e.text for e in events(pair.worlds[0], fid, "en"))
+    assert views["en"].charts != views["nl"].charts and views["en"].strip != views["nl"].strip
+
+
+def test_rolling_values_are_the_last_30_days(pair: WorldPair) -> None:
+    """The charts' 30-day dropout and time to help equal what the episodes of the last 30 days say."""
+    for w in pair.worlds:
+        t1 = w.model.time
+        t0 = t1 - ROLLING_DAYS
+        ended = [e for e in w.model.episodes if e.end is not None and t0 < e.end <= t1 and e.outcome in ENDED_OUTCOMES]
+        dropped = sum(e.outcome == "dropped_out" for e in ended)
+        assert ended and w.history.dropout_30[-1] == pytest.approx(dropped / len(ended))
+        helped = [e for e in w.model.episodes if e.help_start is not None and t0 < e.help_start <= t1 and e.signal is not None
+                  and e.signal >= w.w0]
+        assert helped and w.history.time_to_help_30[-1] == pytest.approx(
+            sum(e.help_start - e.signal for e in helped) / len(helped))
+        assert w.history.waiting_total[-1] == w.waiting_now()
+
+
+def test_strip_verdicts_follow_the_catalogue() -> None:
+    assert verdict(-2.0, "lower") == "better" and verdict(2.0, "lower") == "worse"
+    assert verdict(2.0, "higher") == "better" and verdict(0.0, "lower") == "same" and verdict(5.0, "neither") == "neither"
+    left = {"waiting": 10, "in_help": 5, "time_to_help_30": 20.0, "dropout_30": 0.25, "cost": 2.5e6, "crises": 4}
+    right = {"waiting": 7, "in_help": 6, "time_to_help_30": 12.5, "dropout_30": 0.30, "cost": 2.0e6, "crises": 4}
+    items = {it.key: it for it in strip_items(left, right, "nl")}
+    assert items["waiting"].verdict == "better" and items["dropout_30"].verdict == "worse"
+    assert items["in_help"].verdict == "neither" and items["crises"].verdict == "same" and items["cost"].verdict == "better"
+    # Dutch numbers: decimal comma, euros shortened, the catalogue's Dutch names.
+    assert items["time_to_help_30"].right == "12,5" and items["dropout_30"].left == "25,0 %"
+    assert items["cost"].left == "€ 2,5 mln" and items["cost"].title == metric_label("cost_total", "nl")
+
+
+def test_prelude_serves_every_lever_setting() -> None:
+    """A world built from the shared prelude with some levers equals one built from scratch with them."""
+    p = WorldPair(**SMALL)
+    p.advance(20)
+    p.set_preset(0, "coordinator_only")
+    scratch = World(p.worlds[0].config)
+    scratch.advance(20)
+    assert scratch.model.daily == p.worlds[0].model.daily
+    assert scratch.history.waiting_total == p.worlds[0].history.waiting_total
+
+
+def test_engine_pause_and_close() -> None:
+    """The engine plays by itself, a pause stops it before the next tick, and close ends its thread and worlds."""
+    engine = Engine(lambda: WorldPair(**SMALL), scenario="sociaal_domein")
+    try:
+        assert engine.wait_snapshot(0, 60) is not None
+        seen = engine.latest.version
+        engine.delivered(seen)
+        engine.set_speed(2)
+        engine.play(True)
+        deadline = time.monotonic() + 60
+        while (engine.latest.view is None or engine.latest.view.day < 6) and time.monotonic() < deadline:
+            snap = engine.wait_snapshot(seen, 5)
+            if snap is not None:
+                seen = snap.version
+                engine.delivered(snap.version)  # as the page does after drawing it
+        assert engine.latest.view.day >= 6
+        engine.play(False)
+        time.sleep(2 * TICK_SECONDS)
+        engine.delivered(engine.latest.version)
+        stopped = engine.latest.view.day
+        time.sleep(3 * TICK_SECONDS)
+        assert engine.latest.view.day == stopped and not engine.latest.playing
+    finally:
+        engine.close()
+    engine.thread.join(10)
+    assert not engine.thread.is_alive()
+    pair = weakref.ref(engine.pair)
+    del engine
+    gc.collect()
+    assert pair() is None, "the worlds outlived their engine"
 
 
 def test_lists_follow_the_folders() -> None:

@@ -82,9 +82,12 @@ class Server:
 
 
 @contextlib.contextmanager
-def viewer_server(tmp: Path, families: int | None = None, idle_seconds: int = 60, timeout: float = 90.0,
-                  scenario: str | None = None) -> Iterator[Server]:
-    """Run ``python -m viewer`` on a free port until the block ends; always stopped afterwards."""
+def viewer_server(tmp: Path, families: int | None = None, idle_seconds: int = 60, timeout: float = 180.0,
+                  scenario: str | None = None, cpus: str | None = None) -> Iterator[Server]:
+    """Run ``python -m viewer`` on a free port until the block ends; always stopped afterwards.
+
+    ``cpus`` pins the server to those cores (``taskset -c``), e.g. ``"0"`` for one core.
+    """
     port = free_port()
     recorder = ConnectionRecorder()
     proxy = f"http://127.0.0.1:{recorder.port}"
@@ -95,6 +98,8 @@ def viewer_server(tmp: Path, families: int | None = None, idle_seconds: int = 60
         cmd += ["--families", str(families)]
     if scenario is not None:
         cmd += ["--scenario", scenario]
+    if cpus is not None:
+        cmd = ["taskset", "-c", cpus, *cmd]  # the affinity is inherited by the server the launcher execs
     log = tmp / "viewer-server.log"
     out = log.open("w")
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)

@@ -2,7 +2,7 @@
 
 Checks the options and that the offline assets are installed, then replaces
 itself with the Solara server (same process id, so whoever started it can stop
-it), configured to make no outside connection: telemetry off, no version check,
+it; `viewer.serve` bounds the stop to a few seconds), configured to make no outside connection: telemetry off, no version check,
 production mode (no check iframe), assets from the local cache only. Binds to
 127.0.0.1 unless ``--host`` says otherwise. Idle sessions (tab closed) are
 released after ``--idle-seconds``.
@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         print("viewer: browser assets missing; run `make viewer-assets` (or python -m viewer.assets)", file=sys.stderr)
         return 2
     env = server_env(dict(os.environ), opts.families, opts.seed, opts.scenario, idle)
-    cmd = [sys.executable, "-m", "solara", "run", str(APP), "--host", args.host, "--port", str(port),
+    cmd = [sys.executable, "-m", "viewer.serve", "run", str(APP), "--host", args.host, "--port", str(port),
            "--production", "--no-check-version", "--no-open"]
     print(f"ontschot viewer on http://{args.host}:{port}/ (Ctrl-C stops it)", flush=True)
     os.execve(sys.executable, cmd, env)

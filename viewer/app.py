@@ -1,11 +1,23 @@
-"""The Solara page: controls, the two worlds side by side, and a family's journey.
+"""The Solara page in projector mode: controls, the comparison strip, the two worlds' pictures and one chart per measure.
 
-One `WorldPair` per browser session, made with ``use_memo`` inside the page
-(never at module level), so every tab has its own worlds; when the tab has
-been gone for the kernel cull timeout (``python -m viewer`` sets it), Solara
-closes the session and the pair is released with it. Play runs in a thread
-per session (``use_thread``, cancelled on pause and when the session closes)
-that advances the pair a few days per tick and asks the page to redraw.
+One `Engine` per browser session (``use_memo`` inside the page, never at module
+level) owns the session's two worlds in its own thread and publishes finished
+snapshots (`viewer.engine`); the page only renders the latest snapshot and sends
+wishes (play, pause, step, speed, levers, language). A pump thread per session
+hands new snapshots to the page; after each render the page tells the engine
+the drawing was delivered, and the next tick waits for that. When the session
+closes (tab gone for the kernel cull timeout that ``python -m viewer`` sets)
+the effect cleanup closes the engine and its thread ends with the worlds.
+
+Projector mode is the only layout: one screen of 1280x720 or 1920x1080 without
+scrolling. A top bar (day, play, step, reset, speed, levers, language), the
+comparison strip ("left -> right (difference)", coloured better/worse), and
+below it the two worlds' pictures (or a family's journey) beside four charts,
+one per measure with both worlds as two lines. The scenario and the levers
+live in a drawer; the pictures' headers show, per world, tags of what is on.
+Text scales with the screen width (about 18 px at 1920; the style and the HTML pieces are in
+`viewer.screen`). Each world has one
+colour everywhere (`viewer.words.WORLD_COLOURS`).
 
 Mesa's SolaraViz is built around one model per page with its own play
 controls; two coupled worlds with shared controls and per-world levers do not
@@ -17,17 +29,19 @@ from __future__ import annotations
 
 import logging
 import sys
-import time
 from html import escape
 
 import solara
 
 from sim import InputError
-from viewer.i18n import LABELS, label
-from viewer.journey import notable_families
+from viewer.engine import POLL_SECONDS, SPEEDS, Engine, Snapshot
+from viewer.i18n import label
+from viewer.journey import legend_html as journey_legend
 from viewer.options import from_env
-from viewer.session import LEVERS, WorldPair, presets, scenarios
-from viewer.views import PairView, WorldView, build
+from viewer.picture import legend_html as picture_legend
+from viewer.screen import CSS, journeys_html, pictures_html, status_text, strip_html
+from viewer.session import LEVERS, WorldPair, preset_levers, presets, scenarios
+from viewer.words import WORLD_COLOURS, fmt_number, lever_name, preset_name, scenario_name
 
 # Session starts and releases in the server's log on stderr (the load test reads them); set up once per process.
 _log = logging.getLogger("ontschot.viewer")
@@ -38,189 +52,161 @@ if not _log.handlers:
     _log.setLevel(logging.INFO)
     _log.propagate = False
 
-TICK_SECONDS = 0.5
-SPEEDS = (1, 2, 7, 14, 30)
+@solara.component
+def Drawer(engine: Engine, snap: Snapshot, lang: str, on_close, on_error):
+    """The scenario and, per world, the way of working and every lever with a one-line explanation."""
 
-CSS = """
-.ontschot-day { font-size: 2.4em; font-weight: bold; }
-.ontschot-big { display: inline-block; margin: 0 18px 6px 0; }
-.ontschot-big .v { font-size: 2.3em; font-weight: bold; line-height: 1.1; }
-.ontschot-big .k { font-size: 0.95em; color: #444; }
-.ontschot-events { font-size: 0.85em; max-height: 260px; overflow-y: auto; }
-.ontschot-events td { padding: 0 8px 0 0; vertical-align: top; }
-.ontschot-world h2 { margin: 4px 0; }
-.ontschot-charts { display: grid; grid-template-columns: 1fr 1fr; gap: 6px; }
-"""
+    def set_preset(side: int, name: str) -> None:
+        try:
+            engine.set_preset(side, name)
+        except InputError as exc:
+            on_error(str(exc))
 
+    def set_scenario(name: str) -> None:
+        try:
+            engine.set_scenario(name)
+        except InputError as exc:
+            on_error(str(exc))
 
-def _fmt_number(key: str, value: float | int | None) -> str:
-    if value is None:
-        return "–"
-    if key == "dropout":
-        return f"{value * 100:.0f}%"
-    if key == "cost":
-        return f"€{value / 1e6:.2f}M" if value >= 1e6 else f"€{value / 1e3:.0f}k"
-    if key == "time_to_help":
-        return f"{value:.0f}"
-    return f"{value:,}"
-
-
-def preset_name(preset: str, lang: str) -> str:
-    """Display name of a preset (a new preset file without a label shows its file name)."""
-    key = f"preset_{preset}"
-    return label(key, lang) if key in LABELS else preset.replace("_", " ")
-
-
-def headline_html(view: WorldView, lang: str, side: int) -> str:
-    """The big numbers of one world."""
-    items = []
-    for key, name in (("waiting", "waiting_now"), ("in_help", "in_help_now"), ("time_to_help", "time_to_help"),
-                      ("dropout", "dropout"), ("cost", "cost"), ("crises", "crises")):
-        value = _fmt_number(key, view.headline[key])
-        items.append(f'<div class="ontschot-big" data-headline="{key}-{side}"><div class="v">{escape(value)}</div>'
-                     f'<div class="k">{escape(label(name, lang))}</div></div>')
-    return "".join(items)
-
-
-def events_html(view: WorldView, lang: str, side: int) -> str:
-    """The family's story as a table of dated events."""
-    if not view.journey_events:
-        return f'<div class="ontschot-events" data-events="{side}">{escape(label("no_events", lang))}</div>'
-    rows = "".join(f"<tr><td>{escape(label('day', lang))} {e.day:.0f}</td><td>{escape(e.text)}</td></tr>"
-                   for e in view.journey_events)
-    return f'<div class="ontschot-events" data-events="{side}"><table>{rows}</table></div>'
+    with solara.Column(classes=["ontschot-drawer"]):
+        with solara.Row(style={"align-items": "center", "justify-content": "space-between"}):
+            solara.HTML(tag="div", unsafe_innerHTML=f"<b>{escape(label('levers', lang))}</b>")
+            solara.Button(label("levers_close", lang), on_click=on_close, classes=["drawer-close"], text=True)
+        titles = {scenario_name(s, lang): s for s in scenarios()}
+        current = next((t for t, s in titles.items() if s == snap.scenario), None)
+        solara.Select(label=label("scenario", lang), value=current, values=list(titles),
+                      on_value=lambda text: set_scenario(titles[text]), classes=["scenario"])
+        for side in (0, 1):
+            levers = snap.levers[side]
+            solara.HTML(tag="div", unsafe_innerHTML=f'<b style="color:{WORLD_COLOURS[side]}">■ '
+                                                    f'{escape(label("world_n", lang, n=side + 1))}</b>')
+            names = {preset_name(p, lang): p for p in presets()}
+            preset = next((p for p in presets() if preset_levers(p) == levers), None)
+            solara.Select(label=label("way_of_working", lang), value=preset_name(preset, lang) if preset else None,
+                          values=list(names), on_value=lambda text, side=side, names=names: set_preset(side, names[text]),
+                          classes=[f"preset-{side}"])
+            for name in LEVERS:
+                solara.Switch(label=lever_name(name, lang), value=levers[name],
+                              on_value=lambda on, name=name, side=side: engine.set_lever(side, name, on),
+                              classes=[f"lever-{side}-{name}"])
+                solara.HTML(tag="div", unsafe_innerHTML=f"ⓘ {escape(label(f'info_{name}', lang))}", classes=["info"])
 
 
 @solara.component
-def WorldPanel(pair: WorldPair, view: WorldView, side: int, lang: str, on_change, on_error):
-    """One world: way of working, levers, big numbers, picture, charts."""
-
-    def set_preset(name: str) -> None:
-        try:
-            pair.set_preset(side, name)
-        except InputError as exc:
-            on_error(str(exc))
-        on_change()
-
-    def set_lever(name: str, on: bool) -> None:
-        pair.set_lever(side, name, on)
-        on_change()
-
-    with solara.Column(classes=["ontschot-world", f"ontschot-world-{side}"]):
-        preset_label = preset_name(view.preset, lang) if view.preset else label("custom", lang)
-        solara.HTML(tag="h2", unsafe_innerHTML=escape(f"{label('world_left' if side == 0 else 'world_right', lang)}: {preset_label}"),
-                    classes=[f"world-title-{side}"])
-        names = {preset_name(p, lang): p for p in presets()}
-        solara.Select(label=label("way_of_working", lang), value=preset_name(view.preset, lang) if view.preset in names.values() else None,
-                      values=list(names), on_value=lambda text: set_preset(names[text]), classes=[f"preset-{side}"])
-        with solara.Row(style={"flex-wrap": "wrap", "gap": "0 16px"}):
-            for name in LEVERS:
-                solara.Switch(label=label(f"lever_{name}", lang), value=view.levers[name],
-                              on_value=lambda on, name=name: set_lever(name, on), classes=[f"lever-{side}-{name}"])
-        solara.HTML(tag="div", unsafe_innerHTML=headline_html(view, lang, side), classes=[f"headline-{side}"])
-        solara.HTML(tag="div", unsafe_innerHTML=view.picture, classes=[f"picture-{side}"])
-        charts = "".join(f'<div class="chart-{side}-{k}">{svg}</div>' for k, svg in enumerate(view.charts))
-        solara.HTML(tag="div", unsafe_innerHTML=charts, classes=["ontschot-charts", f"charts-{side}"])
+def Layout(children=None):
+    """No app bar and no padding around the page: the projector screen is all ours."""
+    return solara.Column(children=children or [], style={"padding": "0", "margin": "0"})
 
 
 @solara.component
 def Page():
-    """The whole page for one browser session."""
+    """The whole page for one browser session: it renders the engine's latest snapshot and sends it wishes."""
     opts = solara.use_memo(from_env, [])
-    pair: WorldPair = solara.use_memo(lambda: WorldPair(scenario=opts.scenario, families=opts.families, seed=opts.seed), [])
-    lang = solara.use_reactive("en")
+    engine: Engine = solara.use_memo(
+        lambda: Engine(lambda: WorldPair(scenario=opts.scenario, families=opts.families, seed=opts.seed),
+                       scenario=opts.scenario, seed=opts.seed), [])
+    snap, set_snap = solara.use_state(engine.latest)
     playing = solara.use_reactive(False)
-    speed = solara.use_reactive(7)
-    family = solara.use_reactive(None)
     error = solara.use_reactive("")
-    version, set_version = solara.use_state(0)
+    drawer = solara.use_reactive(False)
+    tab = solara.use_reactive("picture")
 
-    def redraw() -> None:
-        set_version(lambda v: v + 1)
+    def pump(cancel) -> None:
+        """Hand every new snapshot to the page (this thread renders it; the model never waits for this)."""
+        seen = 0
+        while not cancel.is_set() and not engine.closed:
+            new = engine.wait_snapshot(seen, POLL_SECONDS)
+            if new is not None:
+                seen = new.version
+                set_snap(new)
 
-    def play_loop(cancel) -> None:
-        if not playing.value:
-            return
-        while not cancel.is_set():
-            started = time.perf_counter()
-            pair.advance(speed.value)
-            redraw()
-            if pair.at_end:
-                playing.set(False)
-                return
-            cancel.wait(max(0.05, TICK_SECONDS - (time.perf_counter() - started)))
+    # Not intrusive: the intrusive cancel traces every line of the thread.
+    solara.use_thread(pump, dependencies=[engine], intrusive_cancel=False)
+    # After this render is done, the engine may start its next tick.
+    solara.use_effect(lambda: engine.delivered(snap.version), [snap.version])
+    # The session ends (tab closed and culled, or server stopping): the engine thread ends and the worlds go.
+    solara.use_effect(lambda: engine.close, [engine])
 
-    # Not intrusive: the intrusive cancel traces every line of the thread, which would slow the model many times.
-    solara.use_thread(play_loop, dependencies=[playing.value], intrusive_cancel=False)
-
-    def step(days: int) -> None:
-        pair.advance(days)
-        redraw()
+    def set_playing(on: bool) -> None:
+        playing.set(on)
+        engine.play(on)
 
     def reset() -> None:
         playing.set(False)
-        pair.reset()
-        redraw()
-
-    def set_scenario(name: str) -> None:
-        playing.set(False)
-        try:
-            pair.set_scenario(name)
-            error.set("")
-        except InputError as exc:
-            error.set(str(exc))
-        family.set(None)
-        redraw()
+        engine.reset()
 
     def pick_top_family() -> None:
-        with pair.lock:
-            top = notable_families(pair.worlds[0], limit=1)
-        family.set(top[0][0] if top else None)
+        engine.set_family(snap.choices[0][0] if snap.choices else None)
 
-    view: PairView = solara.use_memo(lambda: build(pair, lang.value, family.value),
-                                     [version, lang.value, family.value])
-    L = lang.value  # noqa: N806 - short name for the many labels below
+    view = snap.view
+    at_end = view is not None and view.at_end
+    if at_end and playing.value:
+        playing.set(False)
+    L = snap.lang  # noqa: N806 - short name for the many labels below
     solara.Style(CSS)
-    solara.Title("ontschot")
-    with solara.Column(style={"padding": "8px 16px"}):
-        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
-            solara.HTML(tag="h1", unsafe_innerHTML=escape(label("title", L)), classes=["ontschot-title"], style="font-size:1.6em;margin:0")
-            solara.Button(label("language", L), on_click=lambda: lang.set("nl" if L == "en" else "en"), classes=["lang-switch"])
-        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
-            solara.HTML(tag="div", unsafe_innerHTML=f'<span class="ontschot-day day-counter" data-day="{view.day}">'
-                                                    f'{escape(label("day", L))} {view.day}</span>')
-            solara.Button(label("pause" if playing.value else "play", L), on_click=lambda: playing.set(not playing.value),
-                          color="primary", classes=["play-pause"], disabled=view.at_end)
-            solara.Button(label("step_day", L), on_click=lambda: step(1), classes=["step-day"], disabled=playing.value)
-            solara.Button(label("step_week", L), on_click=lambda: step(7), classes=["step-week"], disabled=playing.value)
-            solara.Button(label("reset", L), on_click=reset, classes=["reset"])
-            solara.Select(label=label("speed", L), value=speed.value, values=list(SPEEDS), on_value=speed.set, classes=["speed"],
-                          style={"max-width": "200px"})
-            solara.Select(label=label("scenario", L), value=pair.scenario, values=scenarios(), on_value=set_scenario,
-                          classes=["scenario"], style={"max-width": "260px"})
-        solara.Text(label("families_note", L, n=view.families, seed=pair.seed, w=pair.warm_up_days) + ". " + label("replay_note", L))
+    solara.Title(label("page_title", L))
+    with solara.Column(classes=["ontschot-root"]):
+        with solara.Row(classes=["ontschot-top"]):
+            solara.HTML(tag="div", unsafe_innerHTML="ontschot", classes=["ontschot-title"])
+            day = 0 if view is None else view.day
+            solara.HTML(tag="div", unsafe_innerHTML=f'<span class="ontschot-day day-counter" data-day="{day}">'
+                                                    f'{escape(label("day", L))} {escape(fmt_number(day, L))}</span>')
+            busy = view is None
+            solara.Button(label("pause" if playing.value else "play", L), on_click=lambda: set_playing(not playing.value),
+                          color="primary", classes=["play-pause"], disabled=at_end or busy)
+            solara.Button(label("step_day", L), on_click=lambda: engine.step(1), classes=["step-day"], disabled=playing.value or busy)
+            solara.Button(label("step_week", L), on_click=lambda: engine.step(7), classes=["step-week"], disabled=playing.value or busy)
+            solara.Button(label("reset", L), on_click=reset, classes=["reset"], disabled=busy)
+            solara.Select(label=label("speed", L), value=snap.speed, values=list(SPEEDS), on_value=engine.set_speed, classes=["speed"],
+                          style={"max-width": "9em", "min-width": "7em"}, dense=True)
+            solara.Button(label("levers_button", L), on_click=lambda: drawer.set(not drawer.value), classes=["levers-button"],
+                          outlined=True)
+            solara.Button(label("language", L), on_click=lambda: engine.set_lang("nl" if L == "en" else "en"), classes=["lang-switch"],
+                          outlined=True)
+        if view is None:
+            solara.Text(label("building", L))
+            if snap.busy is not None:
+                solara.ProgressLinear(True)
+            return
+        with solara.Row(classes=["ontschot-status"]):
+            if snap.busy is not None:
+                solara.ProgressLinear(value=100 * snap.busy.done / max(1, snap.busy.total), classes=["busy"],
+                                      style={"max-width": "10em"})
+            if snap.behind:
+                solara.HTML(tag="span", unsafe_innerHTML=escape(label("behind", L, n=snap.days_per_tick, speed=snap.speed)),
+                            classes=["behind"])
+            solara.HTML(tag="span", unsafe_innerHTML=escape(status_text(snap, view, L)), classes=["status-text"])
         if error.value:
             solara.Error(label("error", L, msg=error.value))
-        with solara.Columns([1, 1]):
-            for side in (0, 1):
-                WorldPanel(pair, view.worlds[side], side, L, redraw, error.set)
-        solara.HTML(tag="h2", unsafe_innerHTML=escape(label("journey", L)), classes=["journey-title"])
-        with solara.Row(style={"align-items": "center"}):
-            with pair.lock:
-                choices = notable_families(pair.worlds[0])
-            names = {str(fid): f"{label('family_n', L, fid=fid)} ({label('needs_n', L, n=n)})" for fid, n in choices}
-            if family.value is not None and str(family.value) not in names:
-                names[str(family.value)] = label("family_n", L, fid=family.value)
-            solara.Select(label=label("pick_family", L), value=None if family.value is None else names[str(family.value)],
-                          values=list(names.values()),
-                          on_value=lambda text: family.set(int(next(k for k, v in names.items() if v == text))),
-                          classes=["family-select"], style={"max-width": "360px"})
-            solara.Button(label("pick_hint", L), on_click=pick_top_family, classes=["pick-family"], text=True)
-        if family.value is None:
-            solara.Text(label("no_family", L))
-        else:
-            with solara.Columns([1, 1]):
-                for side in (0, 1):
-                    with solara.Column():
-                        solara.HTML(tag="div", unsafe_innerHTML=view.worlds[side].journey_svg, classes=[f"journey-{side}"])
-                        solara.HTML(tag="div", unsafe_innerHTML=events_html(view.worlds[side], L, side))
+        solara.HTML(tag="div", unsafe_innerHTML=strip_html(view.strip, (view.worlds[0].name, view.worlds[1].name), L),
+                    classes=["ontschot-strip", "strip"])
+        with solara.Row(classes=["ontschot-main"]):
+            with solara.Column(classes=["ontschot-left"]):
+                with solara.Row(style={"align-items": "center", "gap": "0 12px", "flex-wrap": "wrap"}):
+                    solara.ToggleButtonsSingle(value=tab.value, on_value=tab.set, dense=True, classes=["view-tabs"], children=[
+                                                   solara.Button(label("show_picture", L), value="picture", classes=["tab-picture"]),
+                                                   solara.Button(label("show_journey", L), value="journey", classes=["tab-journey"])])
+                    if tab.value == "picture":
+                        solara.Switch(label=label("coordinator_lines", L), value=snap.coordinators, on_value=engine.set_coordinators,
+                                        classes=["coordinator-lines"], style={"margin": "0"})
+                    else:
+                        names = {str(fid): f"{label('family_n', L, fid=fid)} ({label('needs_n', L, n=n)})" for fid, n in snap.choices}
+                        if snap.family is not None and str(snap.family) not in names:
+                            names[str(snap.family)] = label("family_n", L, fid=snap.family)
+                        solara.Select(label=label("pick_family", L), value=None if snap.family is None else names[str(snap.family)],
+                                      values=list(names.values()), dense=True,
+                                      on_value=lambda text: engine.set_family(int(next(k for k, v in names.items() if v == text))),
+                                      classes=["family-select"], style={"max-width": "16em"})
+                        solara.Button(label("pick_hint", L), on_click=pick_top_family, classes=["pick-family"], text=True)
+                if tab.value == "picture":
+                    solara.HTML(tag="div", unsafe_innerHTML=pictures_html(view, L), classes=["ontschot-fill", "pictures"])
+                    solara.HTML(tag="div", unsafe_innerHTML=picture_legend(L, snap.coordinators), classes=["picture-legend"])
+                elif snap.family is None:
+                    solara.Text(label("no_family", L))
+                else:
+                    solara.HTML(tag="div", unsafe_innerHTML=journeys_html(view, L), classes=["ontschot-fill", "journeys"])
+                    solara.HTML(tag="div", unsafe_innerHTML=journey_legend(L), classes=["journey-legend"])
+            charts = "".join(f'<div class="chart-{k}">{svg}</div>' for k, svg in enumerate(view.charts))
+            solara.HTML(tag="div", unsafe_innerHTML=charts, classes=["ontschot-charts", "charts"])
+        if drawer.value:
+            Drawer(engine, snap, L, lambda: drawer.set(False), error.set)

@@ -1,21 +1,24 @@
-"""Live line charts drawn as inline SVG: no chart library and no browser asset to load.
+"""Live line charts drawn as inline SVG: one measure per chart, both worlds as two lines on one axis.
 
 A chart is a string of SVG built on the server each tick; a few hundred points
 per line at most (longer series are thinned to every k-th day), so building
-one costs well under a millisecond. The two worlds' charts of one kind share
-their y-axis range, so the room compares heights directly.
+one costs well under a millisecond. Sizes are for a projector: the viewBox is
+about as wide as the chart is drawn on a 1920-pixel screen, so its 18-20 unit
+text shows at about 18-20 pixels there. Each chart has a title naming the
+measure, a y-axis title with the unit, an x-axis title, and a legend line with
+each world's latest value in the world's own colour.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from html import escape
 
-PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
 MAX_POINTS = 120
-W, H = 460, 190
-LEFT, RIGHT, TOP, BOTTOM = 52, 150, 26, 24
+W, H = 470, 370
+LEFT, RIGHT, TOP, BOTTOM = 84, 18, 92, 60
+FONT, TITLE_FONT = 18, 20
 
 
 def nice_max(value: float) -> float:
@@ -29,41 +32,37 @@ def nice_max(value: float) -> float:
     return 10 * scale
 
 
-def series_max(lines: dict[str, Sequence[float | None]]) -> float:
+def series_max(lines: Sequence[Sequence[float | None]]) -> float:
     """Largest value over all lines (None ignored)."""
-    vals = [v for ys in lines.values() for v in ys if v is not None]
+    vals = [v for ys in lines for v in ys if v is not None]
     return max(vals) if vals else 0.0
 
 
-def _fmt(v: float, percent: bool) -> str:
-    if percent:
-        return f"{v * 100:.0f}%"
-    if v >= 1_000_000:
-        return f"{v / 1_000_000:.1f}M"
-    if v >= 10_000:
-        return f"{v / 1000:.0f}k"
-    return f"{v:g}"
-
-
-def line_chart(title: str, days: Sequence[int], lines: dict[str, Sequence[float | None]], y_max: float,
-               percent: bool = False, chart_id: str = "") -> str:
-    """An SVG line chart of several series over days, legend on the right.
+def pair_chart(title: str, y_title: str, x_title: str, days: Sequence[int], lines: Sequence[Sequence[float | None]],
+               names: Sequence[str], colours: Sequence[str], tick: Callable[[float], str], value: Callable[[float | None], str],
+               chart_id: str = "") -> str:
+    """An SVG line chart of one measure in both worlds over days.
 
     Args:
-        title: shown above the plot.
-        days: x values.
-        lines: label -> y values (None where undefined yet).
-        y_max: top of the y-axis (shared with the other world's chart).
-        percent: label the axis as percentages of 1.
+        title: what is measured (shown above the plot).
+        y_title: the y-axis title with its unit.
+        x_title: the x-axis title.
+        days: x values (shared by both lines).
+        lines: one series per world (None where undefined yet).
+        names: the worlds' names for the legend.
+        colours: the worlds' colours.
+        tick: formats an axis tick.
+        value: formats a world's latest value in the legend.
         chart_id: ``data-chart`` attribute, for tests and styling.
     """
-    top = nice_max(y_max)
+    top = nice_max(series_max(lines))
     n = len(days)
     step = max(1, -(-n // MAX_POINTS))
     idx = list(range(0, n, step))
     if n and idx[-1] != n - 1:
         idx.append(n - 1)
-    x0, x1 = days[0] if n else 0, max(days[-1] if n else 1, (days[0] if n else 0) + 7)
+    x0 = days[0] if n else 0
+    x1 = max(days[-1] if n else 1, x0 + 7)
     pw, ph = W - LEFT - RIGHT, H - TOP - BOTTOM
 
     def sx(d: float) -> float:
@@ -72,30 +71,34 @@ def line_chart(title: str, days: Sequence[int], lines: dict[str, Sequence[float 
     def sy(v: float) -> float:
         return TOP + ph - min(v, top) / top * ph
 
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="100%" data-chart="{escape(chart_id)}" '
-             f'data-points="{n}" style="font-family:sans-serif;font-size:11px;background:#fff">',
-             f'<text x="{LEFT}" y="15" font-size="13" font-weight="bold">{escape(title)}</text>',
-             f'<line x1="{LEFT}" y1="{TOP + ph}" x2="{LEFT + pw}" y2="{TOP + ph}" stroke="#888"/>',
-             f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{TOP + ph}" stroke="#888"/>']
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" data-chart="{escape(chart_id)}" '
+             f'data-points="{n}" style="font-family:sans-serif;font-size:{FONT}px">',
+             f'<text x="6" y="24" font-size="{TITLE_FONT}" font-weight="bold">{escape(title)}</text>',
+             f'<line x1="{LEFT}" y1="{TOP + ph}" x2="{LEFT + pw}" y2="{TOP + ph}" stroke="#777"/>',
+             f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{TOP + ph}" stroke="#777"/>',
+             f'<text transform="translate(20,{TOP + ph / 2:.0f}) rotate(-90)" text-anchor="middle" data-axis="y">'
+             f'{escape(y_title)}</text>',
+             f'<text x="{LEFT + pw / 2:.0f}" y="{H - 8}" text-anchor="middle" data-axis="x">{escape(x_title)}</text>']
     for frac in (0.0, 0.5, 1.0):
         y = TOP + ph - frac * ph
-        parts.append(f'<text x="{LEFT - 4}" y="{y + 4:.1f}" text-anchor="end">{_fmt(top * frac, percent)}</text>')
+        parts.append(f'<text x="{LEFT - 6}" y="{y + 6:.1f}" text-anchor="end">{escape(tick(top * frac))}</text>')
         if frac:
-            parts.append(f'<line x1="{LEFT}" y1="{y:.1f}" x2="{LEFT + pw}" y2="{y:.1f}" stroke="#eee"/>')
-    parts.append(f'<text x="{LEFT}" y="{H - 6}">{x0}</text><text x="{LEFT + pw}" y="{H - 6}" text-anchor="end">{x1}</text>')
-    for k, (name, ys) in enumerate(lines.items()):
-        colour = PALETTE[k % len(PALETTE)]
+            parts.append(f'<line x1="{LEFT}" y1="{y:.1f}" x2="{LEFT + pw}" y2="{y:.1f}" stroke="#e4e4e4"/>')
+    mid = (x0 + x1) // 2
+    parts.append(f'<text x="{LEFT}" y="{TOP + ph + 24}" text-anchor="start">{escape(tick(x0))}</text>'
+                 f'<text x="{sx(mid):.0f}" y="{TOP + ph + 24}" text-anchor="middle">{escape(tick(mid))}</text>'
+                 f'<text x="{LEFT + pw}" y="{TOP + ph + 24}" text-anchor="end">{escape(tick(x1))}</text>')
+    for side, (ys, name, colour) in enumerate(zip(lines, names, colours, strict=True)):
         pts = [f"{sx(days[i]):.1f},{sy(ys[i]):.1f}" for i in idx if ys[i] is not None]
         if pts:
-            # The plotted values themselves, not only their scaled positions: the y-axis is shared with the other
-            # world, so positions move when only the other world changes (tests compare these values).
+            # The plotted values themselves, not only their positions: tests compare them across redraws.
             values = " ".join(f"{ys[i]:.6g}" for i in idx if ys[i] is not None)
-            parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" data-values="{values}" '
-                         f'points="{" ".join(pts)}"/>')
-        ly = TOP + 6 + k * 14
+            parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="3.5" stroke-linejoin="round" '
+                         f'data-world="{side}" data-values="{values}" points="{" ".join(pts)}"/>')
         last = next((ys[i] for i in reversed(range(n)) if ys[i] is not None), None)
-        value = "" if last is None else f" {_fmt(last, percent) if percent or last >= 10 else f'{last:.1f}'}"
-        parts.append(f'<rect x="{LEFT + pw + 8}" y="{ly - 8}" width="10" height="3" fill="{colour}"/>'
-                     f'<text x="{LEFT + pw + 22}" y="{ly - 4}">{escape(name)}{escape(value)}</text>')
+        text = f"{name}: {value(last)}"
+        y = 48 + 23 * side  # one legend row per world, above the plot (never over the lines)
+        parts.append(f'<rect x="{LEFT}" y="{y - 9}" width="22" height="6" fill="{colour}"/>'
+                     f'<text x="{LEFT + 28}" y="{y}" fill="{colour}" font-weight="bold">{escape(text)}</text>')
     parts.append("</svg>")
     return "".join(parts)

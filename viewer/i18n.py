@@ -2,9 +2,10 @@
 
 `label(key, lang)` returns the text; a key without a translation is a
 programming error and raises, so a missing label shows up in the tests rather
-than as an English word on a Dutch screen. Domain, organisation and payer
-codes of a scenario are translated when known and shown as they are
-otherwise (a new scenario may bring new organisations).
+than as an English word on a Dutch screen. The names of things the model
+knows (organisations, domains, payers, levers, presets, scenarios) and the
+catalogue's metrics are not here: `viewer.words` takes them from the shared
+modules every output uses.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ LANGS = ("en", "nl")
 
 LABELS: dict[str, tuple[str, str]] = {
     # key: (English, Dutch)
+    "page_title": ("ontschot: two ways of working", "ontschot: twee manieren van werken"),
     "title": ("ontschot: the same families, two ways of working", "ontschot: dezelfde gezinnen, twee manieren van werken"),
     "language": ("Nederlands", "English"),
     "scenario": ("Scenario", "Scenario"),
@@ -24,7 +26,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "speed": ("Speed (days per tick)", "Snelheid (dagen per tik)"),
     "day": ("Day", "Dag"),
     "families_note": ("{n} families, seed {seed}; day 0 = levers switch on after {w} days of status quo",
-                      "{n} gezinnen, seed {seed}; dag 0 = hefbomen gaan aan na {w} dagen huidige praktijk"),
+                      "{n} gezinnen, startwaarde toeval {seed}; dag 0 = hefbomen gaan aan na {w} dagen huidige praktijk"),
     "world_left": ("Left world", "Linkerwereld"),
     "world_right": ("Right world", "Rechterwereld"),
     "way_of_working": ("Way of working", "Manier van werken"),
@@ -36,10 +38,44 @@ LABELS: dict[str, tuple[str, str]] = {
     "dropout": ("dropout", "uitval"),
     "cost": ("cost so far", "kosten tot nu"),
     "crises": ("crises", "crises"),
-    "chart_waiting": ("Waiting per organisation (intake + help)", "Wachtenden per organisatie (intake + hulp)"),
-    "chart_tth": ("Days from signal to help, mean so far", "Dagen van signaal tot hulp, gemiddelde tot nu"),
-    "chart_dropout": ("Dropout so far (share of ended needs)", "Uitval tot nu (aandeel beëindigde vragen)"),
-    "chart_cost": ("Cumulative cost by payer (EUR)", "Cumulatieve kosten per betaler (EUR)"),
+    "chart_waiting": ("Waiting now (intake and help lists)", "Wachtenden nu (intake en wachtlijsten)"),
+    "chart_tth": ("Days from signal to help, last 30 days", "Dagen van signaal tot hulp, laatste 30 dagen"),
+    "chart_dropout": ("Dropout, last 30 days", "Uitval, laatste 30 dagen"),
+    "chart_cost": ("Cost in the last 30 days", "Kosten in de laatste 30 dagen"),
+    "axis_days": ("days since the levers switched on", "dagen sinds de hefbomen aangingen"),
+    "axis_waiting": ("families waiting", "wachtende gezinnen"),
+    "axis_days_to_help": ("days (mean)", "dagen (gemiddeld)"),
+    "axis_percent": ("% of ended needs", "% van beëindigde vragen"),
+    "axis_eur_m": ("EUR million", "miljoen euro"),
+    "axis_eur_k": ("EUR thousand", "duizend euro"),
+    "m_waiting": ("waiting now", "wachten nu"),
+    "m_in_help": ("in help now", "nu in hulp"),
+    "period_now": ("now", "nu"),
+    "period_30": ("last 30 days", "laatste 30 dagen"),
+    "period_day0": ("since day 0", "sinds dag 0"),
+    "strip_head": ("{left} → {right} (difference)", "{left} → {right} (verschil)"),
+    "verdict_better": ("better", "beter"),
+    "verdict_worse": ("worse", "slechter"),
+    "verdict_same": ("same", "gelijk"),
+    "verdict_neither": ("", ""),
+    "legend_handoffs_edge": ("handoffs between organisations", "overdrachten tussen organisaties"),
+    "legend_org": ("organisation (number: waiting there)", "organisatie (getal: wachtenden daar)"),
+    "picture_all": ("All {n} families known to a service", "Alle {n} gezinnen die bij een dienst bekend zijn"),
+    "picture_sample": ("A fair sample: {k} of the {n} families known to a service", "Een eerlijke steekproef: {k} van de {n} gezinnen die bij een dienst bekend zijn"),
+    "coordinator_lines": ("coordinator lines", "lijnen naar regisseur"),
+    "show_picture": ("Network", "Netwerk"),
+    "show_journey": ("A family's journey", "De reis van een gezin"),
+    "journey_latent": ("need not yet reported", "vraag nog niet gemeld"),
+    "journey_waiting": ("reported, waiting", "gemeld, wacht"),
+    "journey_help": ("being helped", "wordt geholpen"),
+    "journey_axis": ("days since the family's first need began", "dagen sinds de eerste vraag van het gezin ontstond"),
+    "levers_button": ("Levers", "Hefbomen"),
+    "levers_close": ("Close", "Sluiten"),
+    "levers_off": ("no levers", "geen hefbomen"),
+    "world_n": ("World {n}", "Wereld {n}"),
+    "replaying": ("Replaying {world} from day 0: day {done} of {total}", "{world} wordt opnieuw afgespeeld vanaf dag 0: dag {done} van {total}"),
+    "resetting": ("Back to day 0…", "Terug naar dag 0…"),
+    "loading_scenario": ("Loading the scenario…", "Het scenario wordt geladen…"),
     "picture": ("Who waits where, who is helped", "Wie wacht waar, wie wordt geholpen"),
     "legend_signalled": ("reported, on the way", "gemeld, onderweg"),
     "legend_intake": ("at intake", "bij intake"),
@@ -88,53 +124,29 @@ LABELS: dict[str, tuple[str, str]] = {
     "state_in_help": ("being helped", "wordt geholpen"),
     "replay_note": ("Switching a lever replays that world from day 0 with the new setting; the other world is untouched.",
                     "Een hefboom omzetten speelt die wereld opnieuw af vanaf dag 0; de andere wereld blijft zoals hij is."),
-    "lever_single_entry": ("single entry point", "één toegang"),
-    "lever_shared_assessment": ("shared assessment", "gedeelde analyse"),
-    "lever_coordinator": ("family coordinator", "gezinsregisseur"),
-    "lever_case_table": ("case table", "casustafel"),
-    "lever_warm_handoff": ("warm handoff", "warme overdracht"),
-    "lever_mandate": ("mandate and backing", "mandaat en rugdekking"),
-    "lever_learning_network": ("learning network", "lerend netwerk"),
-    "lever_t_shaped": ("T-shaped professionals", "T-shaped professionals"),
-    "preset_fragmented": ("fragmented", "versnipperd"),
-    "preset_networked": ("networked", "netwerkend"),
-    "preset_coordinator_only": ("coordinator only", "alleen regisseur"),
+    "info_single_entry": ("Every reported need goes first to one entry point, which sends it to the right organisation.",
+                          "Elke gemelde vraag gaat eerst naar één toegang, die hem naar de juiste organisatie stuurt."),
+    "info_shared_assessment": ("One assessment of the whole family, shared: the next organisation needs no new intake.",
+                               "Eén analyse van het hele gezin, gedeeld: de volgende organisatie hoeft geen nieuwe intake."),
+    "info_coordinator": ("A family with needs in several domains gets one coordinator who keeps the plan together.",
+                         "Een gezin met vragen in meer domeinen krijgt één regisseur die het plan bij elkaar houdt."),
+    "info_case_table": ("Stuck cases go to a table with every organisation involved, which decides together.",
+                        "Vastgelopen casussen gaan naar een tafel met alle betrokken organisaties, die samen besluiten."),
+    "info_warm_handoff": ("A handoff is made in person, so fewer families drop out between two organisations.",
+                          "Een overdracht gaat persoonlijk, zodat minder gezinnen uitvallen tussen twee organisaties."),
+    "info_mandate": ("Professionals may decide beyond their own organisation's mandate, with backing from above.",
+                     "Professionals mogen buiten het mandaat van hun eigen organisatie besluiten, met rugdekking."),
+    "info_learning_network": ("Organisations that shared cases reflect together and come to trust each other sooner.",
+                              "Organisaties die casussen deelden reflecteren samen en gaan elkaar sneller vertrouwen."),
+    "info_t_shaped": ("More professionals are broad enough to help in a second domain themselves.",
+                      "Meer professionals zijn breed genoeg om zelf ook in een tweede domein te helpen."),
     "error": ("Could not do that: {msg}", "Dat lukte niet: {msg}"),
+    "building": ("Preparing both worlds (the status quo before day 0)…", "Beide werelden worden klaargezet (de huidige praktijk vóór dag 0)…"),
+    "behind": ("Drawing falls behind: {n} of {speed} days per tick", "Het tekenen loopt achter: {n} van {speed} dagen per tik"),
 }
-
-# Scenario codes (domains, organisations, payers) with a display name; unknown codes are shown as they are.
-CODES: dict[str, tuple[str, str]] = {
-    "parenting": ("parenting", "opvoeding"),
-    "child_development": ("child development", "ontwikkeling kind"),
-    "youth_mental_health": ("youth mental health", "psychische gezondheid jeugd"),
-    "education": ("education", "onderwijs"),
-    "debt_income": ("debt and income", "schulden en inkomen"),
-    "housing": ("housing", "wonen"),
-    "safety": ("safety", "veiligheid"),
-    "health_addiction": ("health and addiction", "gezondheid en verslaving"),
-    "wijkteam": ("neighbourhood team", "wijkteam"),
-    "huisarts": ("GP", "huisarts"),
-    "jeugdhulp": ("youth care", "jeugdhulp"),
-    "ggz": ("mental-health care", "ggz"),
-    "schuldhulp": ("debt counselling", "schuldhulp"),
-    "woningcorporatie": ("housing corporation", "woningcorporatie"),
-    "veilig_thuis": ("Veilig Thuis", "Veilig Thuis"),
-    "samenwerkingsverband": ("school partnership", "samenwerkingsverband"),
-    "municipality": ("municipality", "gemeente"),
-    "health_insurer": ("health insurer", "zorgverzekeraar"),
-    "justice": ("justice", "justitie"),
-    "housing_corporation": ("housing corporation", "woningcorporatie"),
-    "crisis_services": ("crisis services", "crisisdiensten"),
-}
-
 
 def label(key: str, lang: str, **fields: object) -> str:
     """The text of ``key`` in ``lang`` (``en`` or ``nl``), with ``{fields}`` filled in."""
     text = LABELS[key][LANGS.index(lang)]
     return text.format(**fields) if fields else text
 
-
-def code(name: str, lang: str) -> str:
-    """Display name of a scenario code (domain, organisation, payer), or the code itself."""
-    pair = CODES.get(name)
-    return pair[LANGS.index(lang)] if pair else name.replace("_", " ")

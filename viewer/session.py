@@ -6,8 +6,12 @@ the same needs at the same moments (common random numbers). Levers are not
 switched inside a running model: switching one rebuilds that world with the
 new setting and replays it to the day on screen, so it shows what the same
 families would have lived through had this world worked that way since day 0.
-The other world is not touched. Every operation takes the pair's lock, because
-the play loop advances the worlds in a thread while the page reads them.
+The other world is not touched. Both worlds and every replay start from one
+pickled prelude (the shared status quo up to the end of the warm-up, see
+`viewer.world.prelude`), so a switch, a preset or a reset costs the days since
+day 0, not a new warm-up. Long operations report their progress through a
+callback. In the viewer one thread per session (`viewer.engine`) is the only
+user of a pair; the lock guards pairs used from several threads elsewhere.
 """
 
 from __future__ import annotations
@@ -20,11 +24,12 @@ import logging
 import sys
 import threading
 import weakref
+from collections.abc import Callable
 
 from sim import InputError, LeverSettings, RunConfig, configuration, load_run_config
 from sim.config import LEVER_FLAGS
 from sim.scenario import load_scenario
-from viewer.world import World
+from viewer.world import World, prelude
 
 LEVERS: tuple[str, ...] = (*LEVER_FLAGS, "t_shaped")
 DEFAULT_PRESETS = ("fragmented", "networked")
@@ -33,6 +38,11 @@ DEFAULT_PRESETS = ("fragmented", "networked")
 # the model's default warm-up for measurement is a year). Horizon: ten years, far beyond a workshop.
 VIEWER_WARM_UP_DAYS = 180
 VIEWER_HORIZON_DAYS = 3650
+# A replay advances this many days between two progress reports (and two chances to be cancelled).
+REPLAY_CHUNK = 30
+
+Progress = Callable[[int, int], None]
+"""Called as ``progress(done, total)`` while a world is replayed; may raise to abandon the replay."""
 
 
 def scenarios() -> list[str]:
@@ -141,6 +151,7 @@ class WorldPair:
         self.horizon_days = horizon_days
         self.scenario = scenario
         self.levers = [preset_levers(left), preset_levers(right)]
+        self._prelude = prelude(self._base())
         self.worlds: list[World] = [self._build(0), self._build(1)]
         _count(+1)
         weakref.finalize(self, _count, -1).atexit = False
@@ -157,7 +168,7 @@ class WorldPair:
         return dataclasses.replace(self._base(), levers=levers, working=matching_preset(lv) or "custom")
 
     def _build(self, side: int) -> World:
-        return World(self.config(side))
+        return World(self.config(side), self._prelude)
 
     @property
     def day(self) -> int:
@@ -177,7 +188,7 @@ class WorldPair:
             return done
 
     def reset(self) -> None:
-        """Back to day 0 with the current settings."""
+        """Back to day 0 with the current settings (both worlds start again from the prelude)."""
         with self.lock:
             self.worlds = [self._build(0), self._build(1)]
 
@@ -187,26 +198,44 @@ class WorldPair:
             raise InputError("scenario", name, f"one of {', '.join(scenarios())}")
         with self.lock:
             self.scenario = name
+            self._prelude = prelude(self._base())
             self.worlds = [self._build(0), self._build(1)]
 
-    def set_lever(self, side: int, lever: str, on: bool) -> None:
+    def set_levers(self, side: int, levers: dict[str, bool], progress: Progress | None = None) -> None:
+        """Give one world this lever setting; it is replayed to the current day, the other world is untouched.
+
+        If ``progress`` raises, the world and its setting stay as they were and the exception propagates.
+        """
+        unknown = sorted(set(levers) ^ set(LEVERS))
+        if unknown:
+            raise InputError("lever", unknown[0], f"one of {', '.join(LEVERS)}")
+        with self.lock:
+            old = self.levers[side]
+            self.levers[side] = {k: bool(levers[k]) for k in LEVERS}
+            try:
+                self._replay(side, progress)
+            except BaseException:
+                self.levers[side] = old
+                raise
+
+    def set_lever(self, side: int, lever: str, on: bool, progress: Progress | None = None) -> None:
         """Switch one lever of one world; that world is replayed to the current day, the other is untouched."""
         if lever not in LEVERS:
             raise InputError("lever", lever, f"one of {', '.join(LEVERS)}")
-        with self.lock:
-            self.levers[side] = {**self.levers[side], lever: bool(on)}
-            self._replay(side)
+        self.set_levers(side, {**self.levers[side], lever: bool(on)}, progress)
 
-    def set_preset(self, side: int, name: str) -> None:
+    def set_preset(self, side: int, name: str, progress: Progress | None = None) -> None:
         """Give one world every lever value of a preset (replayed to the current day)."""
         if name not in presets():
             raise InputError("working", name, f"one of {', '.join(presets())}")
-        with self.lock:
-            self.levers[side] = preset_levers(name)
-            self._replay(side)
+        self.set_levers(side, preset_levers(name), progress)
 
-    def _replay(self, side: int) -> None:
+    def _replay(self, side: int, progress: Progress | None) -> None:
+        """Rebuild one world from the prelude and run it to the day on screen, ``REPLAY_CHUNK`` days at a time."""
         day = self.day
         world = self._build(side)
-        world.advance(day)
+        while world.day < day:
+            if progress is not None:
+                progress(world.day, day)
+            world.advance(min(REPLAY_CHUNK, day - world.day))
         self.worlds[side] = world

@@ -10,28 +10,80 @@ dropout so far (share of episodes ended since day 0 that ended in dropout)
 and the cumulative cost by payer (the model's ledger, which books a help
 segment when it ends). Nothing here changes what the model does: a world
 that is only advanced gives the same episodes as ``sim.run`` of its config.
+
+Building a world costs the model's construction and its warm-up (about a
+second with the scenario's own population). The levers are off during the
+warm-up and switch on by an event at its end, so every lever setting lives
+the same warm-up: `prelude` keeps the model just before that event as pickled
+bytes, and ``World(config, prelude)`` starts from a copy of it with the
+levers of ``config`` (tests check that this equals a world built from
+scratch). A lever switch or a reset then replays only the days since day 0.
 """
 
 from __future__ import annotations
 
+import pickle
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sim import RunConfig, SocialDomainModel
+from sim.config import LEVER_FLAGS
 from sim.episode import DROPPED_OUT, ENDED, NeedEpisode
 
 ENDED_OUTCOMES = ("resolved", "dropped_out", "crisis")
+# The prelude stops this far before the end of the warm-up: after every event of the warm-up that lies before
+# it and before the events at its end (the levers' switch-on among them), which run when the world is built.
+PRELUDE_GAP = 1e-6
+
+
+def prelude(config: RunConfig) -> bytes:
+    """The model of ``config`` run to just before the end of its warm-up, pickled (levers not yet switched on).
+
+    The warm-up does not depend on the lever setting (every lever is off until its end), so one prelude serves
+    every lever setting of the same scenario, population, seed and warm-up.
+    """
+    model = SocialDomainModel(config)
+    model.run_until(float(config.warm_up_days) - PRELUDE_GAP)
+    return pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _from_prelude(blob: bytes, config: RunConfig) -> SocialDomainModel:
+    """A copy of the prelude's model that will switch on the levers of ``config`` at the end of the warm-up."""
+    model: SocialDomainModel = pickle.loads(blob)  # noqa: S301 - bytes this process pickled itself
+    ls = config.levers
+    for name in LEVER_FLAGS:
+        getattr(model.levers, name).enabled = bool(getattr(ls, name))
+    model.levers.t_shaped.enabled = ls.t_shaped_share is not None
+    model.levers.t_shaped.share = ls.t_shaped_share
+    model.config = config
+    return model
+
+
+# Rolling values cover the last this many days: averages since day 0 swing wildly in the first weeks (few
+# episodes) and then hardly move; a month shows what happens now with enough episodes (a display choice).
+ROLLING_DAYS = 30
 
 
 @dataclass
 class History:
-    """Daily series of one world since day 0 (one entry per simulated day)."""
+    """Daily series of one world since day 0 (one entry per simulated day).
+
+    ``time_to_help``, ``dropout`` and ``cost`` are since day 0; ``*_30`` are over the last `ROLLING_DAYS`
+    days (None while nothing was helped or ended in that window); ``waiting_total`` sums every organisation.
+    """
 
     day: list[int] = field(default_factory=list)
     waiting: dict[str, list[int]] = field(default_factory=dict)
     time_to_help: list[float | None] = field(default_factory=list)
     dropout: list[float | None] = field(default_factory=list)
     cost: dict[str, list[float]] = field(default_factory=dict)
+    waiting_total: list[int] = field(default_factory=list)
+    time_to_help_30: list[float | None] = field(default_factory=list)
+    dropout_30: list[float | None] = field(default_factory=list)
+    cost_30: list[float] = field(default_factory=list)
+    # Running totals at the end of each day, for the rolling windows: (days signal->help, helped, ended, dropped,
+    # cost since day 0).
+    totals: list[tuple[float, int, int, int, float]] = field(default_factory=list)
 
 
 class World:
@@ -39,6 +91,8 @@ class World:
 
     Args:
         config: the run configuration (the viewer sets a long horizon and its own warm-up).
+        prelude_blob: a `prelude` of a config that differs from ``config`` in its levers at most; None: build
+            the model and run its warm-up here.
 
     Example:
         >>> from sim import load_run_config
@@ -49,9 +103,9 @@ class World:
         7
     """
 
-    def __init__(self, config: RunConfig) -> None:
+    def __init__(self, config: RunConfig, prelude_blob: bytes | None = None) -> None:
         self.config = config
-        self.model = SocialDomainModel(config)
+        self.model = SocialDomainModel(config) if prelude_blob is None else _from_prelude(prelude_blob, config)
         self.w0 = float(config.warm_up_days)
         self.model.run_until(self.w0)
         m = self.model
@@ -134,6 +188,14 @@ class World:
             by_payer[payer] += amount
         for p in self.payers:
             h.cost[p].append(by_payer.get(p, 0.0))
+        h.waiting_total.append(sum(h.waiting[o][-1] for o in self.orgs))
+        now = (self.tth_sum, self.n_helped, self.n_ended, self.n_dropped, self.model.ledger.total)
+        h.totals.append(now)
+        then = h.totals[-1 - ROLLING_DAYS] if len(h.totals) > ROLLING_DAYS else (0.0, 0, 0, 0, 0.0)
+        helped, ended = now[1] - then[1], now[2] - then[2]
+        h.time_to_help_30.append((now[0] - then[0]) / helped if helped else None)
+        h.dropout_30.append((now[3] - then[3]) / ended if ended else None)
+        h.cost_30.append(now[4] - then[4])
 
     @property
     def time_to_help(self) -> float | None:
@@ -158,6 +220,8 @@ class World:
         return self.model.ledger.total
 
     def headline(self) -> dict[str, float | int | None]:
-        """The big numbers: waiting, in help, time to help, dropout, cost, crises."""
+        """The big numbers: waiting, in help, time to help and dropout (since day 0 and over the last 30 days), cost, crises."""
+        h = self.history
         return {"waiting": self.waiting_now(), "in_help": self.in_help_now(), "time_to_help": self.time_to_help,
-                "dropout": self.dropout, "cost": self.cost_total(), "crises": self.n_crises, "helped": self.n_helped}
+                "dropout": self.dropout, "cost": self.cost_total(), "crises": self.n_crises, "helped": self.n_helped,
+                "time_to_help_30": h.time_to_help_30[-1], "dropout_30": h.dropout_30[-1], "cost_30": h.cost_30[-1]}
