@@ -77,6 +77,7 @@ NAMES: dict[str, dict[str, tuple[str, str]]] = {
         "dropped_out": ("dropped out", "uitgevallen"),
         "crisis": ("crisis", "crisis"),
         "ongoing": ("still open", "loopt nog"),
+        "moved": ("family left (moved away or aged out)", "gezin vertrokken (verhuisd of kind te oud)"),
         "helped": ("helped", "geholpen"),
         "censored": ("still waiting at the end", "wacht nog aan het eind"),
     },
@@ -88,7 +89,7 @@ NAMES: dict[str, dict[str, tuple[str, str]]] = {
         "decision": ("waiting for a decision", "wacht op besluit"),
         "waiting": ("on a waiting list", "op de wachtlijst"),
         "in_help": ("being helped", "wordt geholpen"),
-        "dormant": ("dropped out, may come back", "uitgevallen, kan terugkomen"),
+        "dormant": ("resolved, may come back", "opgelost, kan terugkomen"),
         "ended": ("ended", "beëindigd"),
     },
     "domain": {  # the domains of the scenario files (a file may override these in its labels block)

@@ -67,7 +67,8 @@ def _outcome_text(ep: NeedEpisode, lang: str) -> str:
     return f"{text} {reason}".strip()
 
 
-_REASONS = {f"reason_{r}" for r in ("help", "remission", "wait", "handoff", "intake", "in_help", "refused", "no_mandate", "crisis")}
+_REASONS = {f"reason_{r}" for r in ("help", "remission", "wait", "handoff", "intake", "in_help", "refused", "no_mandate", "crisis",
+                                    "moved", "aged_out")}
 
 
 def events(world: World, fid: int, lang: str) -> list[Event]:
@@ -98,7 +99,7 @@ def events(world: World, fid: int, lang: str) -> list[Event]:
             out.append(Event(ep.end - w0, label("ev_end", lang, outcome=f"{dom}: {_outcome_text(ep, lang)}")))
         elif ep.is_open:
             out.append(Event(now - w0, label("ev_open", lang, state=f"{dom}: {label(f'state_{ep.state}', lang)}")))
-    fam = world.model.families[fid]
+    fam = world.model.family_index[fid]  # every family that ever lived here (one may have left and been replaced)
     if fam.coordinator is not None:
         out.append(Event(now - w0, label("ev_coordinator", lang, org=org_name(world.model.spec, fam.coordinator.organisation.name, lang))))
     return sorted(out, key=lambda e: e.day)
