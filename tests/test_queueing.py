@@ -60,7 +60,7 @@ def mmc_servers() -> int:
     sc = load_scenario(MMC)
     (org,) = sc.organisations.values()
     (dom,) = sc.domains.values()
-    return sum(org.professionals.values()) * math.floor(org.hours_per_week / dom.help_hours_per_week)
+    return round(sum(org.professionals.values())) * math.floor(org.hours_per_week / dom.help_hours_per_week)  # head counts are FTE numbers
 
 
 def help_waits(result: RunResult) -> pd.DataFrame:
