@@ -97,7 +97,7 @@ class RunConfiguration:
             off for large sensitivity designs, where only summaries are analysed).
 
     Example:
-        >>> spec = RunSpec("sociaal_domein", "fragmented", {}, seed=1, n_families=2500, horizon_days=30, warm_up_days=0)
+        >>> spec = RunSpec("sociaal_domein", "fragmented", {}, seed=1, n_families=3500, horizon_days=30, warm_up_days=0)
         >>> sorted(RunConfiguration().execute(spec))
         ['cost', 'episodes', 'summary', 'waiting']
     """

@@ -236,7 +236,7 @@ def execute(experiment: Experiment, configuration: RunConfiguration | None = Non
 def run_sweep(*overrides: str, configuration: RunConfiguration | None = None) -> Path:
     """Compose, validate and run a sweep from Python (notebooks, tests); return its folder.
 
-    Example: ``run_sweep("+experiment=compare_working", "replications=3", "n_families=2500", "progress=false")``.
+    Example: ``run_sweep("+experiment=compare_working", "replications=3", "n_families=3500", "progress=false")``.
     """
     experiment = validate(compose(list(overrides)))
     execute(experiment, configuration)

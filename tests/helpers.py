@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 
 # One small default-scenario run per preset, shared by the conservation and Little's-law tests.
-SMALL = {"n_families": 2500, "horizon_days": 730.0, "warm_up_days": 365.0}  # 2,500: the smallest population at which the scaled adult mental-health desk still does one intake a week
+SMALL = {"n_families": 3500, "horizon_days": 730.0, "warm_up_days": 365.0}  # 3,500: above the smallest population (3,334) at which the scaled adult mental-health desk still does one intake a week
 
 
 def config(working: str = "fragmented", scenario: Scenario | str | Path | None = None, **overrides: Any) -> RunConfig:

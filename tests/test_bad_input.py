@@ -138,7 +138,7 @@ def test_cli_run_writes_outputs(tmp_path: Path) -> None:
     """A good run writes the Parquet tables and summary.json into the run's folder."""
     out = tmp_path / "run"
     proc = _cli(["working=networked", "levers.case_table=false", "seed=7", "horizon_days=200", "warm_up_days=50",
-                 "n_families=2500", f"output_dir={out}"], tmp_path)
+                 "n_families=3500", f"output_dir={out}"], tmp_path)
     assert proc.returncode == 0, proc.stderr
     names = sorted(p.name for p in out.iterdir())
     assert names == ["config.yaml", "daily.parquet", "daily_org.parquet", "episodes.parquet", "ledger.parquet",

@@ -79,8 +79,8 @@ def test_tiny_run_counts_events_and_scales_staff() -> None:
     big, small = SocialDomainModel(cfg), SocialDomainModel(base)
     for a, b in zip(big.organisations, small.organisations, strict=True):
         assert a.weekly_hours == pytest.approx(2 * b.weekly_hours)
-    out = one_run({"n_families": 2500, "horizon_days": 60.0, "warm_up_days": 30.0})
-    assert out["events"] > out["episodes"] > 0 and out["family_days"] == 2500 * 90.0
+    out = one_run({"n_families": 3500, "horizon_days": 60.0, "warm_up_days": 30.0})
+    assert out["events"] > out["episodes"] > 0 and out["family_days"] == 3500 * 90.0
 
 
 def test_the_quick_benchmark_writes_outside_tracked_files() -> None:

@@ -5,7 +5,7 @@ a spell of care, lowers the severity of the need when it ends, and starts a refr
 need does not escalate into crisis again. The bound assumes (an assumption, not a published figure) that spell
 plus refractory period last at least about three months, so one need can reach at most 4 crises a year, and that
 it is rare for several needs of one family to be in crisis-refractory cycles at once: MAX_CRISES_PER_YEAR = 4 in
-any 365 days, for every family, in every scenario at 3,000 families (staff scale with the population, so this is
+any 365 days, for every family, in every scenario at 3,500 families (staff scale with the population, so this is
 each scenario in miniature), under the fragmented and the networked preset (seed 1, the one-year warm-up
 included, three years after it). A model in which a crisis leaves the need as it was loops: the family is back
 on the same list with the same severity and escalates again within weeks.
@@ -23,7 +23,7 @@ from sim.stationarity import YEAR_DAYS
 SCENARIOS = sorted(p.stem for p in (ROOT / "scenarios").glob("*.yaml"))
 MAX_CRISES_PER_YEAR = 4
 SEED = 1
-N_FAMILIES = 3000
+N_FAMILIES = 3500
 
 
 def most_crises_in_a_year(result: RunResult) -> tuple[int, int, float]:

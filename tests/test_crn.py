@@ -40,7 +40,7 @@ def same(a: pd.DataFrame, b: pd.DataFrame) -> None:
 
 @pytest.fixture(scope="module")
 def warm_up_pair() -> tuple[RunResult, RunResult]:
-    kw = {"seed": 5, "n_families": 2500, "horizon_days": 365.0, "warm_up_days": 365.0}
+    kw = {"seed": 5, "n_families": 3500, "horizon_days": 365.0, "warm_up_days": 365.0}
     return run(config("fragmented", **kw)), run(config("networked", **kw))
 
 
@@ -118,7 +118,7 @@ def test_onset_clocks_are_common_without_coupling() -> None:
 
 def test_pairing_reduces_variance_of_differences() -> None:
     """Networked minus fragmented over 6 seeds: paired (same seed) differences vary less than unpaired ones."""
-    kw = {"n_families": 2500, "horizon_days": 730.0, "warm_up_days": 365.0}
+    kw = {"n_families": 3500, "horizon_days": 730.0, "warm_up_days": 365.0}
     seeds = range(1, 7)
     metrics = ("cost_total", "share_helped_within_98_days")
     net = [run(config("networked", seed=s, **kw)).summary for s in seeds]

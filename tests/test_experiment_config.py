@@ -26,7 +26,7 @@ CASES = [
 @pytest.mark.parametrize(("args", "field"), CASES)
 def test_bad_experiment_config_fails_before_any_run(tmp_path: Path, capsys: pytest.CaptureFixture, args: list[str], field: str) -> None:
     out = tmp_path / "sweep"
-    assert main(["run", *args, "n_families=2500", f"out={out}"]) == 2
+    assert main(["run", *args, "n_families=3500", f"out={out}"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: ") and f"{field}: got" in err[0] and "allowed:" in err[0]
     assert not out.exists()
@@ -43,7 +43,7 @@ def test_an_unknown_command_or_report_folder_is_rejected(tmp_path: Path, capsys:
 
 def test_a_sweep_is_not_resumed_after_the_model_changed(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     out = tmp_path / "sweep"
-    args = ["run", "+experiment=compare_working", "replications=2", "n_families=2500", "horizon_days=30", "warm_up_days=10",
+    args = ["run", "+experiment=compare_working", "replications=2", "n_families=3500", "horizon_days=30", "warm_up_days=10",
             "launcher=inprocess", "progress=false", f"out={out}"]
     assert main(args) == 0
     sweep = out / "sweep.json"

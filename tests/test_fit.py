@@ -7,7 +7,7 @@ from sim import SocialDomainModel, load_run_config
 
 def test_breadth_only_domain_accepts_light_needs_only() -> None:
     """The wijkteam has no safety specialist: with T-shaped staff it can take light safety needs, never heavier ones."""
-    model = SocialDomainModel(load_run_config(working="networked", n_families=2500, horizon_days=10, warm_up_days=0))
+    model = SocialDomainModel(load_run_config(working="networked", n_families=3500, horizon_days=10, warm_up_days=0))
     model.activate_levers()  # T-shaped share of the networked preset
     org = model.org_by_name["wijkteam"]
     safety = model.spec.domain_names.index("safety")

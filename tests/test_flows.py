@@ -17,7 +17,7 @@ from scipy.integrate import quad
 
 from sim import SocialDomainModel, collect, load_run_config
 
-SMALL = {"n_families": 3000, "horizon_days": 730.0, "warm_up_days": 365.0}
+SMALL = {"n_families": 3500, "horizon_days": 730.0, "warm_up_days": 365.0}
 FAST_TURNOVER = {"population.turnover_per_year": 0.12}
 
 
@@ -33,7 +33,7 @@ def runs() -> dict[str, tuple[SocialDomainModel, object]]:
 
 def test_remission_time_solves_the_integrated_hazard() -> None:
     """The remission time of a growing need is where the integral of mu * h(s(t)) reaches the threshold."""
-    model = SocialDomainModel(load_run_config("sociaal_domein", "fragmented", n_families=3000, horizon_days=1.0, warm_up_days=0.0))
+    model = SocialDomainModel(load_run_config("sociaal_domein", "fragmented", n_families=3500, horizon_days=1.0, warm_up_days=0.0))
     pw = model.pathway
     light, k = pw.light, pw.decay
     assert k is not None and k > 0

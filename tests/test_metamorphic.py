@@ -76,8 +76,8 @@ def test_higher_waiting_dropout_hazard_raises_dropout(base: Scenario) -> None:
     def with_hazard(x: float) -> Scenario:
         return dataclasses.replace(base, behaviour=dataclasses.replace(base.behaviour, wait_dropout_hazard=x))
 
-    runs_lo = [run(arm(with_hazard(lo), 2500)(s)) for s in SEEDS]
-    runs_hi = [run(arm(with_hazard(hi), 2500)(s)) for s in SEEDS]
+    runs_lo = [run(arm(with_hazard(lo), 3500)(s)) for s in SEEDS]
+    runs_hi = [run(arm(with_hazard(hi), 3500)(s)) for s in SEEDS]
 
     def dropout(r: RunResult) -> float:
         return float(r.summary["dropout_share_episodes"])
@@ -97,5 +97,5 @@ def test_longer_decision_time_raises_time_to_help(base: Scenario) -> None:
         return dataclasses.replace(base, organisations={n: dataclasses.replace(o, decision_days=o.decision_days * f)
                                                         for n, o in base.organisations.items()})
 
-    short, long_ = paired(tth_mean, arm(decisions(0.5), 2500), arm(decisions(1.5), 2500), SEEDS)
+    short, long_ = paired(tth_mean, arm(decisions(0.5), 3500), arm(decisions(1.5), 3500), SEEDS)
     assert_increases(short, long_, "mean time to help from signal")

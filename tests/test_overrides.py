@@ -25,7 +25,7 @@ def test_dotted_and_nested_forms_change_exactly_the_named_values() -> None:
 
 
 def test_an_override_to_the_files_own_value_changes_no_result() -> None:
-    small = {"n_families": 2500, "horizon_days": 365.0, "warm_up_days": 180.0}
+    small = {"n_families": 3500, "horizon_days": 365.0, "warm_up_days": 180.0}
     own = load_scenario("sociaal_domein").organisations["jeugdhulp"].intake_hours
     plain = run(load_run_config(**small))
     same = run(load_run_config(**small, scenario_overrides={"organisations.jeugdhulp.intake_hours": own}))
@@ -50,7 +50,7 @@ def test_bad_overrides_name_the_field(overrides: dict, field: str, allowed: str)
 
 def test_cli_override_and_its_errors(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    ok = _cli(["+scenario.overrides.organisations.jeugdhulp.intake_hours=2.5", "n_families=2500", "horizon_days=30",
+    ok = _cli(["+scenario.overrides.organisations.jeugdhulp.intake_hours=2.5", "n_families=3500", "horizon_days=30",
                "warm_up_days=10", f"output_dir={out}"], tmp_path)
     assert ok.returncode == 0, ok.stderr
     assert "intake_hours: 2.5" in (out / "config.yaml").read_text()

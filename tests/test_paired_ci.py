@@ -45,7 +45,7 @@ def test_fewer_than_two_values_have_no_interval_and_the_calibration_report_judge
 
 def test_paired_interval_is_narrower_than_unpaired_on_a_real_comparison() -> None:
     def cfg(working: str):
-        return lambda seed: load_run_config(working=working, seed=seed, n_families=2500, horizon_days=365.0, warm_up_days=100.0)
+        return lambda seed: load_run_config(working=working, seed=seed, n_families=3500, horizon_days=365.0, warm_up_days=100.0)
 
     def cost(r) -> float:  # noqa: ANN001
         return float(r.summary["cost_total"])

@@ -11,7 +11,7 @@ from PIL import Image
 from experiments.report import build_report
 from experiments.sweep import run_sweep
 
-SMALL = ("n_families=2500", "horizon_days=365", "warm_up_days=100", "progress=false", "launcher=inprocess", "replications=2")
+SMALL = ("n_families=3500", "horizon_days=365", "warm_up_days=100", "progress=false", "launcher=inprocess", "replications=2")
 
 DESIGNS = {
     "lever_ablation": (["+experiment=lever_ablation", "experiment.units=[coordinator,one_door]"],

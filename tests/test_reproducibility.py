@@ -21,7 +21,7 @@ from helpers import ROOT
 from sim import RunResult, load_run_config, run
 
 TABLES = ("episodes", "ledger", "daily", "daily_org", "queues")
-SETTINGS = {"working": "networked", "n_families": 2500, "horizon_days": 365.0, "warm_up_days": 120.0}
+SETTINGS = {"working": "networked", "n_families": 3500, "horizon_days": 365.0, "warm_up_days": 120.0}
 
 
 def _run(seed: int) -> RunResult:

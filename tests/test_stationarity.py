@@ -1,7 +1,7 @@
 """The fragmented status quo is a steady state: after warm-up, ten years of flows and waiting lists stay level.
 
 Every scenario in ``scenarios/`` runs under the fragmented preset for the default three-year warm-up plus ten
-years, at 3,000 families (staff scale with the population, so a small population is the same system in
+years, at 3,500 families (staff scale with the population, so a small population is the same system in
 miniature and keeps the test affordable) and four seeds. For each of four yearly series after warm-up
 
 - new episodes (first episodes of new problems plus continuation episodes after dropout or crisis),
@@ -36,7 +36,7 @@ from sim.stationarity import TREND_FLAG_PER_YEAR, trend_over_replications, yearl
 
 SCENARIOS = sorted(p.stem for p in (ROOT / "scenarios").glob("*.yaml"))
 SEEDS = (1, 2, 3, 4)
-N_FAMILIES = 3000
+N_FAMILIES = 3500
 WARM_UP_DAYS = 1095.0  # the default warm-up (configs/config.yaml), which MSER-5 supports
 YEARS = 10
 MAX_CHANGE = TREND_FLAG_PER_YEAR  # fitted change per year, in size

@@ -22,7 +22,7 @@ from experiments.runspec import RunConfiguration, RunSpec
 from experiments.store import Store, load_sweep
 from experiments.sweep import compose, execute, validate
 
-TINY = ["n_families=2500", "horizon_days=365", "warm_up_days=100", "progress=false"]
+TINY = ["n_families=3500", "horizon_days=365", "warm_up_days=100", "progress=false"]
 
 
 def tables(folder: Path) -> dict[str, pd.DataFrame]:

@@ -1,7 +1,7 @@
 """Thirty browser sessions on one viewer at once: each plays its own worlds; memory is bounded and returns.
 
 The server runs with small worlds (zorg_veiligheid, 400 families: the smallest population its staff allows; the
-default scenario's staff allows 2,500 at least) and a two-second idle
+default scenario's staff allows 3,500 at least) and a two-second idle
 release, so the test checks session handling, not the population. Every tab
 is its own Solara session with its own pair of worlds (the server logs each
 start); each presses play and must see its day counter pass day 10. The

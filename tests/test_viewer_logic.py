@@ -22,7 +22,7 @@ from viewer.views import build
 from viewer.words import metric_label
 from viewer.world import ENDED_OUTCOMES, ROLLING_DAYS, World
 
-SMALL = {"families": 2500, "warm_up_days": 60, "horizon_days": 400}
+SMALL = {"families": 3500, "warm_up_days": 60, "horizon_days": 400}
 
 
 @pytest.fixture(scope="module")

@@ -96,7 +96,7 @@ class World:
 
     Example:
         >>> from sim import load_run_config
-        >>> w = World(load_run_config(n_families=2500, warm_up_days=30, horizon_days=400))
+        >>> w = World(load_run_config(n_families=3500, warm_up_days=30, horizon_days=400))
         >>> w.advance(7)
         7
         >>> w.day
