@@ -15,7 +15,8 @@ them lowers it again; ``w_d`` is the domain's support hours a week
 those hours. ``support_effect`` is an assumption whose range includes 0 (no
 protection from support).
 
-The hazard is integrated against a keyed Exp(1) threshold per help segment
+After a crisis with crisis care (docs/design.md F3) the hazard is zero until the spell and its refractory period
+have passed, as for a crisis of a growing need. The hazard is integrated against a keyed Exp(1) threshold per help segment
 (stream ``breakdown``), like every other clock: a change of the family's
 needs re-plans the time from the integral used so far, nothing is redrawn.
 A breakdown ends the episode as a ``crisis`` with end reason ``breakdown``: the
@@ -102,10 +103,15 @@ class HelpBreakdown:
             e = self.m.rand.exponential("breakdown", ep.family.fid, ep.domain, ep.problem_id, ep.attempt, ep.n_help)
             c = [e, 0.0, 0.0, now, ep.n_help]
             self._clock[ep.uid] = c
-        c[1] += c[2] * (now - c[3])
+        # No breakdown while a crisis-care spell and its refractory period last (docs/design.md F3): the hazard counts
+        # only from ``calm_until`` on.
+        calm = ep.calm_until
+        since = c[3] if c[3] > calm else calm
+        if now > since:
+            c[1] += c[2] * (now - since)
         c[3] = now
         c[2] = self._rate(ep)
-        return now + max(0.0, c[0] - c[1]) / c[2] if c[2] > 0.0 else INF
+        return (now if now > calm else calm) + max(0.0, c[0] - c[1]) / c[2] if c[2] > 0.0 else INF
 
     def changed(self, ep: NeedEpisode) -> bool:
         """Whether the family's needs changed ``ep``'s breakdown hazard since it was last planned."""
