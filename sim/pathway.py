@@ -11,6 +11,7 @@ this module never asks which way of working is on.
 from __future__ import annotations
 
 import math
+from functools import partial
 from typing import TYPE_CHECKING
 
 from sim.episode import (
@@ -691,7 +692,7 @@ class Pathway:
         p.reserve(hours)
         end = now + care.days
         if end <= m.end_time:
-            m.schedule_at(lambda: p.release(hours), end)
+            m.schedule_at(partial(p.release, hours), end)  # a partial, not a lambda: the viewer pickles models
         return m.ledger.book_segment(now, end, org.payer, "crisis", org.name, hours / 7.0 * org.hourly_cost, hours / 7.0)
 
     def _maybe_recur(self, ep: NeedEpisode, now: float) -> None:
