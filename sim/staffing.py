@@ -97,7 +97,10 @@ def plan_staff(org: OrgSpec, scenario: Scenario, n_families: int) -> StaffPlan:
         if rest > EPS:
             staff.append((dom, rest * org.hours_per_week))
     desk = org.intake_hours_per_week * pop
-    if desk + EPS < org.intake_hours:
+    # A desk is refused only where scaling down made it too small: at or above the population the staff is sized
+    # for, the file's own desk stands (a sensitivity design samples desk hours and intake hours independently, and
+    # a desk slower than one intake a week is a slow desk, not an error).
+    if pop < 1.0 - EPS and desk + EPS < org.intake_hours <= org.intake_hours_per_week + EPS:
         smallest = smallest_population(scenario)
         raise InputError("n_families", n_families,
                          f"a population whose intake desks can do one intake a week: organisation {org.name} would have "
@@ -115,7 +118,8 @@ def smallest_population(scenario: Scenario) -> int | str:
         return "any number of (staff is fixed in this scenario: raise the organisation's head count instead)"
     shares = [0.0]
     for org in scenario.organisations.values():
-        shares.append(org.intake_hours / org.intake_hours_per_week)
+        if org.intake_hours <= org.intake_hours_per_week:  # a slower desk is the file's own choice (see plan_staff)
+            shares.append(org.intake_hours / org.intake_hours_per_week)
         shares.extend(scenario.domains[d].help_hours_per_week / (c * org.hours_per_week)
                       for d, c in org.professionals.items() if c > 0)
     return max(1, math.ceil(scenario.staffed_for * max(shares) - EPS))
