@@ -54,7 +54,7 @@ def test_chunking_follows_parallelism() -> None:
 
 
 def test_hydra_run_dir_sets_the_output_folder_and_other_hydra_keys_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    tiny = ["n_families=30", "horizon_days=20", "warm_up_days=0"]
+    tiny = ["n_families=3500", "horizon_days=20", "warm_up_days=0"]
     assert sim_main([*tiny, f"hydra.run.dir={tmp_path / 'here'}"]) == 0
     assert (tmp_path / "here" / "summary.json").is_file()
     assert sim_main([*tiny, "hydra.job.chdir=true", f"output_dir={tmp_path / 'no'}"]) == 2

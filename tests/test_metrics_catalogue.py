@@ -12,7 +12,7 @@ from sim.scenario import PAYERS
 
 
 def test_every_column_of_a_runs_summary_row_is_catalogued() -> None:
-    cfg = load_run_config(scenario="sociaal_domein", working="networked", n_families=50, horizon_days=30, warm_up_days=0)
+    cfg = load_run_config(scenario="sociaal_domein", working="networked", n_families=3500, horizon_days=30, warm_up_days=0)
     row = flatten_summary(run(cfg).summary)
     assert [k for k in row if k not in CATALOGUE] == []
     assert all(k in CATALOGUE for k in HEADLINE)

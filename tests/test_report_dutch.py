@@ -24,7 +24,7 @@ from sim.ledger import CATEGORIES
 from sim.metrics import CATALOGUE
 from sim.scenario import PAYERS
 
-TINY = ("n_families=100", "horizon_days=90", "warm_up_days=30", "progress=false", "launcher=inprocess", "replications=2")
+TINY = ("n_families=3500", "horizon_days=90", "warm_up_days=30", "progress=false", "launcher=inprocess", "replications=2")
 # two lever units with snake_case names: 6 arms, 4 paired comparisons; the figure limits are lowered below so that
 # they do not fit in one figure (the production limits need a larger, slower sweep)
 UNITS = "experiment.units=[case_table,t_shaped]"

@@ -168,7 +168,7 @@ def test_yearly_series_add_up_to_the_run_and_the_summary_trend_uses_them() -> No
     from sim import run
     from sim.stationarity import window_measures, yearly_series
 
-    result = run(config("fragmented", seed=3, n_families=400, warm_up_days=100.0, horizon_days=3 * 365.0 + 50.0))
+    result = run(config("fragmented", seed=3, n_families=3500, warm_up_days=100.0, horizon_days=3 * 365.0 + 50.0))
     w0 = 100.0
     years = yearly_series(result)
     assert {len(v) for v in years.values()} == {3}  # the trailing 50 days are not a year
