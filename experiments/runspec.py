@@ -77,13 +77,15 @@ def episode_events(ep: pd.DataFrame, w0: float, t_end: float) -> pd.DataFrame:
     """Episodes signalled in the window as time-to-event data from the signal.
 
     ``event`` is ``helped`` (help started), a competing end before help (``dropped_out``, ``crisis``,
-    ``resolved`` for remission) or ``censored`` (still waiting at the horizon).
+    ``resolved`` for remission) or ``censored``: still waiting at the horizon, or the family left the population
+    (outcome ``moved``, censored at the day it left).
     """
     sig = ep[(ep.signal_day >= w0) & (ep.signal_day <= t_end)]
     helped = sig.help_start_day.notna().to_numpy()
     ended = sig.end_day.notna().to_numpy()
     stop = np.where(helped, sig.help_start_day, np.where(ended, sig.end_day, t_end))
-    event = np.where(helped, "helped", np.where(ended, sig.outcome.astype(str), "censored"))
+    outcome = sig.outcome.astype(str).to_numpy()
+    event = np.where(helped, "helped", np.where(ended & (outcome != "moved"), outcome, "censored"))
     return pd.DataFrame({"domain": sig.domain.astype(str).to_numpy(),
                          "days": (stop - sig.signal_day.to_numpy()).astype("float32"),
                          "event": pd.Categorical(event, categories=["helped", "dropped_out", "crisis", "resolved", "censored"])})
