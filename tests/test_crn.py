@@ -29,6 +29,7 @@ import pytest
 from helpers import config, run_model
 
 from sim import RunResult, Scenario, SocialDomainModel, load_scenario, run
+from sim.scenario import Population
 
 EPISODE_KEYS = ["episode", "family", "domain", "problem", "attempt", "onset_day", "problem_onset_day"]
 
@@ -65,11 +66,15 @@ def test_warm_up_history_is_identical_across_arms(warm_up_pair: tuple[RunResult,
 
 
 def _uncoupled_no_recurrence() -> Scenario:
-    """The default scenario with kappa = 0 and no recurrence; onset rates x 5 so that many problems come back."""
+    """The default scenario with kappa = 0 and no recurrence; onset rates x 5 so that many problems come back.
+
+    A closed population (no turnover or ageing out, `sim.scenario.Population()`): every onset clock then runs from
+    day 0 for the whole run, which is what the gap identity below states.
+    """
     sc = load_scenario("sociaal_domein")
     domains = {n: dataclasses.replace(d, recurrence_probability=0.0, onset_rate=5.0 * d.onset_rate)
                for n, d in sc.domains.items()}
-    return dataclasses.replace(sc, domains=domains, coupling=dataclasses.replace(sc.coupling, kappa={}))
+    return dataclasses.replace(sc, domains=domains, coupling=dataclasses.replace(sc.coupling, kappa={}), flows=Population())
 
 
 def onset_gaps(model: SocialDomainModel, result: RunResult) -> pd.DataFrame:
@@ -96,7 +101,7 @@ def onset_gaps(model: SocialDomainModel, result: RunResult) -> pd.DataFrame:
 def test_onset_clocks_are_common_without_coupling() -> None:
     """Kappa = 0, no recurrence; warm handoffs on vs off. First onsets and every closure-to-onset gap agree."""
     sc = _uncoupled_no_recurrence()
-    kw = {"seed": 3, "n_families": 3000, "horizon_days": 1460.0, "warm_up_days": 30.0}
+    kw = {"seed": 3, "n_families": 3500, "horizon_days": 1460.0, "warm_up_days": 30.0}
     base = run_model(config("fragmented", sc, **kw))
     warm = run_model(config("fragmented", sc, levers={"warm_handoff": True}, **kw))
     ga, gb = onset_gaps(*base), onset_gaps(*warm)
