@@ -118,7 +118,7 @@ def test_bad_labels_block_is_an_input_error(tmp_path: Path, labels: object, fiel
 def test_a_file_without_labels_still_loads_and_falls_back(tmp_path: Path) -> None:
     raw = yaml.safe_load((ROOT / "tests" / "data" / "mmc.yaml").read_text())
     del raw["labels"]
-    path = tmp_path / "plain_file.yaml"
+    path = tmp_path / "mmc.yaml"  # name: must equal the file name (sim.configuration)
     path.write_text(yaml.safe_dump(raw))
     spec = load_scenario(path)
     assert scenario_label(spec, "scenario", "", "nl") == "mmc"
