@@ -6,7 +6,7 @@ from helpers import run_model
 
 from sim import load_run_config
 
-SMALL = {"n_families": 1600, "horizon_days": 400.0, "warm_up_days": 200.0, "seed": 5}
+SMALL = {"n_families": 2200, "horizon_days": 400.0, "warm_up_days": 200.0, "seed": 5}
 
 
 def _run(gain: float, working: str = "networked"):
