@@ -53,7 +53,7 @@ def test_same_families_same_warm_up(pair: WorldPair) -> None:
 
 
 def test_lever_changes_one_world_only() -> None:
-    p = WorldPair(**{**SMALL, "families": 3000})
+    p = WorldPair(**{**SMALL, "families": 3500})
     p.advance(60)
     right = p.worlds[1]
     right_daily = list(right.model.daily)
