@@ -683,11 +683,7 @@ class Pathway:
         org = m.crisis_care_org[ep.domain]
         if org is None or care.hours_per_week <= 0.0:
             return 0.0
-        staff = org.by_depth[ep.domain]
-        p = staff[0]
-        for q in staff:
-            if q.free_hours > p.free_hours:
-                p = q
+        p = max(org.by_depth[ep.domain], key=lambda q: q.free_hours)  # the first with most room, as the case table picks
         hours = care.hours_per_week
         p.reserve(hours)
         end = now + care.days
