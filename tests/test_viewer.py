@@ -102,7 +102,7 @@ def test_facilitator_session(server: Server, browser) -> None:
         left, right = world_state(page, 0), world_state(page, 1)
         page.click(".levers-button")
         page.wait_for_selector(".ontschot-drawer")
-        assert page.locator(".ontschot-drawer .info").count() >= 8, "a lever without its one-line explanation"
+        assert page.locator(".ontschot-drawer .lever-info").count() >= 8, "a lever without its one-line explanation"
         page.click(".lever-0-single_entry input", force=True)
         page.wait_for_function("() => document.querySelector('.world-title-0').textContent.includes('custom')", timeout=WAIT_MS)
         page.wait_for_function("() => !document.querySelector('.busy')", timeout=WAIT_MS)

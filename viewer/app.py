@@ -89,7 +89,7 @@ def Drawer(engine: Engine, snap: Snapshot, lang: str, on_close, on_error):
                 solara.Switch(label=lever_name(name, lang), value=levers[name],
                               on_value=lambda on, name=name, side=side: engine.set_lever(side, name, on),
                               classes=[f"lever-{side}-{name}"])
-                solara.HTML(tag="div", unsafe_innerHTML=f"ⓘ {escape(label(f'info_{name}', lang))}", classes=["info"])
+                solara.HTML(tag="div", unsafe_innerHTML=f"ⓘ {escape(label(f'info_{name}', lang))}", classes=["lever-info"])
 
 
 @solara.component

@@ -20,8 +20,8 @@ from viewer.words import domain_name, fmt_number, org_name
 from viewer.world import World
 
 W = 470
-LANE = 30
-LEFT = 150
+LANE = 42  # a lane: the domain's name on its own line, its bars below (long names never cover the bars)
+LEFT = 8
 FONT = 17
 COLOURS = {"latent": "#bbbbbb", "waiting": "#ff7f0e", "help": "#2ca02c", "resolved": "#2ca02c", "dropped_out": "#d62728",
            "crisis": "#000000"}
@@ -116,7 +116,7 @@ def timeline_svg(world: World, fid: int, lang: str, x_from: float, x_to: float, 
     names = world.model.spec.domain_names
     eps = family_episodes(world, fid)
     lanes = sorted({ep.domain for ep in eps})
-    axis = 12 + LANE * max(1, len(lanes))
+    axis = 4 + LANE * max(1, len(lanes))
     height = axis + 48
     span = max(1.0, x_to - x_from)
 
@@ -134,8 +134,8 @@ def timeline_svg(world: World, fid: int, lang: str, x_from: float, x_to: float, 
     if x_from < 0 < x_to:
         parts.append(f'<line x1="{sx(0):.1f}" y1="2" x2="{sx(0):.1f}" y2="{axis}" stroke="#555" stroke-dasharray="4,3"/>')
     for row, d in enumerate(lanes):
-        y = 8 + row * LANE
-        parts.append(f'<text x="4" y="{y + 13}">{escape(domain_name(world.model.spec, names[d], lang))}</text>')
+        parts.append(f'<text x="{LEFT}" y="{row * LANE + 16}">{escape(domain_name(world.model.spec, names[d], lang))}</text>')
+        y = row * LANE + 22
         for ep in (e for e in eps if e.domain == d):
             end = now if ep.end is None else ep.end - w0
             sig = end if ep.signal is None else ep.signal - w0

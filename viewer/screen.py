@@ -62,7 +62,7 @@ html, body { overflow: hidden; }
 .ontschot-events td { padding: 0 8px 0 0; vertical-align: top; }
 .ontschot-drawer { position: fixed; top: 0; right: 0; width: min(560px, 46vw); height: 100vh; overflow-y: auto; background: #fff;
   box-shadow: -4px 0 16px rgba(0,0,0,0.25); z-index: 50; padding: 10px 14px; }
-.ontschot-drawer .info { font-size: 0.78em; color: #444; margin: -4px 0 4px 0; }
+.ontschot-drawer .lever-info { font-size: 0.78em; color: #444; margin: -4px 0 4px 0; }
 .ontschot-drawer .v-input--switch { margin-top: 2px !important; }
 """
 
