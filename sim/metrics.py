@@ -221,8 +221,9 @@ CATALOGUE: dict[str, Metric] = {m.key: m for m in _FROM_ONSET + _BASE + _COSTS}
 FROM_ONSET: tuple[str, ...] = ("cif_help_30", "cif_help_90", "cif_help_180", "cif_help_365", "families_helped_within_365_days",
                                "rmst_help_365_problem", "rmst_help_365_family", "families_helped_per_1000_per_year",
                                "problems_helped_per_1000_per_year")
-HEADLINE: tuple[str, ...] = FROM_ONSET + ("tth_signal_mean", "tth_signal_p90", "share_helped_within_98_days", "dropout_share_episodes",
-                                          "crises_per_1000_families_per_year", "cost_total", "cost_per_family_served")
+HEADLINE: tuple[str, ...] = FROM_ONSET + ("tth_onset_matched", "tth_signal_mean", "tth_signal_p90", "share_helped_within_98_days",
+                                          "dropout_share_episodes", "crises_per_1000_families_per_year", "cost_total",
+                                          "cost_per_family_served")
 
 
 def metric(key: str) -> Metric:

@@ -122,3 +122,22 @@ def test_the_comparison_adds_the_matched_contrast_and_leads_with_the_headline() 
     assert text.index(headline) < text.index("helped within 365 days of onset") < text.index(helped_only) < text.index(
         "time to help from signal, mean")
     assert "what the headline rows measure:" in text and "cumulative incidence, Aalen-Johansen" in text
+
+
+def test_the_sweep_analysis_computes_the_matched_contrast_per_pair_of_arms(tmp_path) -> None:
+    from experiments import analysis
+    from experiments.store import Sweep
+
+    ka, da = helped_problems(ARM_A, W0, T_END)
+    kb, db = helped_problems(ARM_B, W0, T_END)
+    runs = {("fragmented", 1): (ka, da), ("networked", 1): (kb, db), ("fragmented", 2): (ka, da), ("networked", 2): (ka, da + 5)}
+    helped = pd.concat([pd.DataFrame({"arm": arm, "seed": seed, "problem_key": k, "days": d}) for (arm, seed), (k, d) in runs.items()])
+    plan = pd.DataFrame({"arm": ["fragmented", "networked"] * 2, "reference": [None, "fragmented"] * 2, "seed": [1, 1, 2, 2],
+                         "key": ["a1", "b1", "a2", "b2"]})
+    empty = pd.DataFrame(columns=["arm", "seed"])
+    sweep = Sweep(tmp_path, {}, plan, plan, empty, empty, empty, empty, helped)
+    per_seed = analysis.matched_per_run(sweep, "networked", "fragmented")
+    assert per_seed.values.tolist() == [[1, 60.0, 30.0, 2], [2, 130 / 3, 130 / 3 + 5, 3]]
+    d = analysis.differences(sweep, ["tth_onset_matched"])
+    assert d.metric.tolist() == ["tth_onset_matched"] and d.arm.tolist() == ["networked"]
+    assert d.difference.iloc[0] == pytest.approx((-30.0 + 5.0) / 2) and d.n.iloc[0] == 2
