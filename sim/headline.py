@@ -119,7 +119,7 @@ def headline(model: SocialDomainModel, ep: pd.DataFrame) -> dict[str, Any]:
     fams = family_events(ep, w0, t_end, left_at)
     fc = curves(fams.days.to_numpy(), fams.event.to_numpy(), HELP)
     # Throughput: problem spells whose first help started in the window; families helped in each measured year.
-    spell_help = ep.groupby(SPELL, sort=False).help_start_day.min()
+    spell_help = ep[ep.help_start_day.notna()].groupby(SPELL, sort=False).help_start_day.min()
     problems_helped = int(((spell_help >= w0) & (spell_help <= t_end)).sum())
     h = ep[(ep.help_start_day >= w0) & (ep.help_start_day <= t_end)]
     year = np.minimum(np.floor((h.help_start_day.to_numpy() - w0) / YEAR_DAYS), max(np.ceil(years) - 1, 0))
