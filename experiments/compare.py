@@ -8,7 +8,12 @@ with the same draws (common random numbers) and differences are paired. Runs
 go to a process pool with a progress line; the per-run summaries are written
 (atomically) as ``runs.csv`` and ``comparison.csv``, and the table printed is
 what a policy adviser reads: each metric per arm with its 95 % confidence
-interval over replications and the paired difference.
+interval over replications and the paired difference. It leads with the
+headline from onset (`sim.headline`: every need or family, helped or not) and
+the matched contrast: per seed, the days to help of the needs helped in both
+arms, from each run's compact table of helped needs (a key and a number of
+days per need, a few 10 kB a run); "among helped" rows follow, labelled as
+conditional on being helped.
 """
 
 from __future__ import annotations
