@@ -14,9 +14,10 @@ import numpy as np
 import pandas as pd
 
 from experiments import sensitivity
-from experiments.paired import mean_ci, paired_difference, spread
+from experiments.paired import matched_means, mean_ci, paired_difference, spread
 from experiments.store import Sweep
 from sim import metrics
+from sim.survival import CENSORED, aalen_johansen
 
 # The outcomes a report shows first; names, units and scales come from the one catalogue (`sim.metrics`).
 HEADLINE: tuple[str, ...] = metrics.HEADLINE
@@ -52,13 +53,54 @@ def arm_summary(sweep: Sweep, keys: list[str] | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["metric", "arm", "mean", "ci_lo", "ci_hi", "p5", "p95", "n"])
 
 
+MATCHED = "tth_onset_matched"
+
+
+def matched_per_run(sweep: Sweep, arm: str, reference: str) -> pd.DataFrame:
+    """Per seed: mean days to help from onset in the reference and in the arm over the needs helped in both.
+
+    The needs are matched within a seed by family, domain and problem id (`sim.headline.helped_problems`), so
+    the difference is free of the selection of who is helped; the seed is the replication.
+    """
+    h = sweep.helped
+    rows = []
+    if len(h):
+        runs = {(a, s): g for (a, s), g in h.groupby(["arm", "seed"], observed=True, sort=False)}
+        for seed in sorted({s for a, s in runs if a == arm}):
+            if (reference, seed) not in runs:
+                continue
+            r, a = runs[(reference, seed)], runs[(arm, seed)]
+            m_ref, m_arm, n = matched_means(r.problem_key.to_numpy(), r.days.to_numpy(), a.problem_key.to_numpy(), a.days.to_numpy())
+            rows.append({"seed": seed, "reference": m_ref, "arm": m_arm, "n": n})
+    return pd.DataFrame(rows, columns=["seed", "reference", "arm", "n"])
+
+
 def differences(sweep: Sweep, keys: list[str] | None = None) -> pd.DataFrame:
-    """Per arm with a reference arm and metric: paired difference (arm - reference) with its 95 % CI and spread."""
+    """Per arm with a reference arm and metric: paired difference (arm - reference) with its 95 % CI and spread.
+
+    ``tth_onset_matched`` (the matched contrast) is computed here from the runs' helped needs, per pair of arms.
+    """
     refs = sweep.plan[["arm", "reference"]].drop_duplicates()
     extra = [c for c in ("unit", "direction", "scale", "working") if c in sweep.plan]
     info = sweep.plan.drop_duplicates("arm").set_index("arm")[extra] if extra else None
     rows = []
     for metric in keys or list(HEADLINE):
+        if metric == MATCHED:
+            for arm, ref in refs.itertuples(index=False):
+                if not isinstance(ref, str):
+                    continue
+                m = matched_per_run(sweep, arm, ref)
+                if not len(m):
+                    continue
+                a, b = m.reference.to_numpy(dtype=float), m.arm.to_numpy(dtype=float)
+                d, lo, hi = paired_difference(a, b)
+                p5, p95 = spread(b - a)
+                row = {"metric": metric, "arm": arm, "reference": ref, "difference": d, "ci_lo": lo, "ci_hi": hi,
+                       "p5": p5, "p95": p95, "n": int(np.isfinite(b - a).sum())}
+                if info is not None:
+                    row.update(info.loc[arm].to_dict())
+                rows.append(row)
+            continue
         table = per_run(sweep, metric)
         for arm, ref in refs.itertuples(index=False):
             if not isinstance(ref, str) or arm not in table or ref not in table:
@@ -109,7 +151,7 @@ def who_pays(sweep: Sweep) -> pd.DataFrame:
 
 
 def cumulative_incidence(days: np.ndarray, event: np.ndarray, cause: str = "helped") -> tuple[np.ndarray, np.ndarray]:
-    """Aalen-Johansen cumulative incidence of ``cause`` with competing events and right censoring.
+    """Aalen-Johansen cumulative incidence of ``cause`` with competing events and right censoring (`sim.survival`).
 
     Dropout, crisis and remission before help are competing events (they end the chance of help in
     this episode); ``censored`` episodes were still waiting at the horizon. The curve therefore does
@@ -118,20 +160,9 @@ def cumulative_incidence(days: np.ndarray, event: np.ndarray, cause: str = "help
     Returns:
         event times and the cumulative incidence just after each.
     """
-    order = np.argsort(days, kind="stable")
-    t, e = np.asarray(days, dtype=float)[order], np.asarray(event).astype(str)[order]
-    times, idx = np.unique(t, return_index=True)
-    at_risk = len(t) - idx
-    ends = np.append(idx[1:], len(t))
-    surv, cif, out = 1.0, 0.0, np.empty(len(times))
-    for i, (a, b) in enumerate(zip(idx, ends, strict=True)):
-        block = e[a:b]
-        d_cause = float((block == cause).sum())
-        d_any = float((block != "censored").sum())
-        cif += surv * d_cause / at_risk[i]
-        surv *= 1.0 - d_any / at_risk[i]
-        out[i] = cif
-    return times, out
+    e = np.asarray(event).astype(str)
+    codes = np.where(e == cause, 1, np.where(e == "censored", CENSORED, 2))
+    return aalen_johansen(np.asarray(days, dtype=float), codes, cause=1)
 
 
 def waiting_series(sweep: Sweep) -> pd.DataFrame:

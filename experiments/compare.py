@@ -8,7 +8,12 @@ with the same draws (common random numbers) and differences are paired. Runs
 go to a process pool with a progress line; the per-run summaries are written
 (atomically) as ``runs.csv`` and ``comparison.csv``, and the table printed is
 what a policy adviser reads: each metric per arm with its 95 % confidence
-interval over replications and the paired difference.
+interval over replications and the paired difference. It leads with the
+headline from onset (`sim.headline`: every need or family, helped or not) and
+the matched contrast: per seed, the days to help of the needs helped in both
+arms, from each run's compact table of helped needs (a key and a number of
+days per need, a few 10 kB a run); "among helped" rows follow, labelled as
+conditional on being helped.
 """
 
 from __future__ import annotations
@@ -25,32 +30,61 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments.paired import mean_ci, paired_difference, spread
+from experiments.paired import matched_means, mean_ci, paired_difference, spread
 from experiments.runspec import flatten_summary as flatten  # one definition of a run's flat row, shared with sweeps
 from sim import InputError, load_run_config, run
 from sim.atomic import check_empty_target, write_folder
+from sim.headline import helped_problems
 from sim.labels import fallback
-from sim.metrics import CATALOGUE, unit_label
+from sim.metrics import CATALOGUE, FROM_ONSET, unit_label
 from sim.numbers import fmt_interval, fmt_number
 from sim.stationarity import TREND_FLAG_PER_YEAR, mean_interval, trend_verdict
 
-# The metrics of the table, in order; labels, units and scales come from the one catalogue (`sim.metrics`).
-METRICS: list[str] = [
-    "tth_onset_mean", "tth_onset_median", "tth_onset_p90", "tth_signal_mean", "tth_signal_median", "tth_signal_p90",
-    "share_helped_within_98_days", "dropout_share_episodes", "dropout_share_families", "crises_per_1000_families_per_year",
-    "cost_total", "cost_per_family_served", "cost_per_resolved_need", "handoffs_per_family", "intakes_per_family",
-]
+# The metrics of the table, in groups and in order; labels, units and scales come from the one catalogue (`sim.metrics`).
+# The headline counts every need or family from onset, helped or not; "among helped" is conditional on being helped.
+GROUPS: dict[str, list[str]] = {
+    "headline: every need or family from the onset of its need after warm-up, helped or not":
+        [*FROM_ONSET, "tth_onset_matched"],
+    "among helped only (conditional on being helped: helping other needs moves these without helping anyone sooner)":
+        ["tth_onset_mean", "tth_onset_median", "tth_onset_p90", "tth_signal_mean", "tth_signal_median", "tth_signal_p90"],
+    "other outcomes": ["share_helped_within_98_days", "dropout_share_episodes", "dropout_share_families",
+                       "crises_per_1000_families_per_year", "cost_total", "cost_per_family_served", "cost_per_resolved_need",
+                       "handoffs_per_family", "intakes_per_family"],
+}
+METRICS: list[str] = [k for keys in GROUPS.values() for k in keys]
 SPREAD = ("tth_signal_mean", "dropout_share_episodes", "cost_total")  # the metrics whose per-run spread the text shows
 
 
-def _one(scenario: str, working: str, seed: int, n_families: int | None, horizon: float | None) -> dict[str, Any]:
+Helped = tuple[np.ndarray, np.ndarray]  # one run's helped problems: keys and days from onset (`sim.headline.helped_problems`)
+
+
+def _one(scenario: str, working: str, seed: int, n_families: int | None, horizon: float | None) -> tuple[dict[str, Any], Helped]:
+    """One run in a worker: its flat summary row, and its helped problems for the matched contrast (a few 10 kB)."""
     overrides: dict[str, Any] = {"seed": seed}
     if n_families is not None:
         overrides["n_families"] = n_families
     if horizon is not None:
         overrides["horizon_days"] = horizon
     result = run(load_run_config(scenario=scenario, working=working, **overrides))
-    return dict(flatten(result.summary), **_stationarity(result.summary), arm=working, seed=seed)
+    w0, t_end = result.summary["window_days"]
+    row = dict(flatten(result.summary), **_stationarity(result.summary), arm=working, seed=seed)
+    return row, helped_problems(result.episodes, w0, t_end)
+
+
+def add_matched(rows: list[dict[str, Any]], helped: dict[tuple[str, int], Helped], arms: list[str]) -> None:
+    """Per seed, the mean days to help from onset of the needs helped in both arms (``tth_onset_matched``), in place.
+
+    Each arm's row gets its own mean over the same matched needs, so the paired difference over seeds is the
+    matched contrast with the seed as the replication; ``matched_needs`` says how many needs were matched.
+    """
+    base, other = arms
+    by_run = {(r["arm"], r["seed"]): r for r in rows}
+    for seed in sorted({s for _, s in helped}):
+        if (base, seed) not in helped or (other, seed) not in helped:
+            continue
+        ma, mb, n = matched_means(*helped[(base, seed)], *helped[(other, seed)])
+        for arm, m in ((base, ma), (other, mb)):
+            by_run[(arm, seed)].update(tth_onset_matched=m, matched_needs=float(n))
 
 
 def _stationarity(summary: dict[str, Any]) -> dict[str, float]:
@@ -104,6 +138,11 @@ def run_comparison(scenario: str, arms: list[str], replications: int, workers: i
     """Run every arm for seeds 1..replications; return one row per run."""
     jobs = [(scenario, arm, seed, n_families, horizon) for seed in range(1, replications + 1) for arm in arms]
     rows: list[dict[str, Any]] = []
+    helped: dict[tuple[str, int], Helped] = {}
+
+    def keep(row: dict[str, Any], problems: Helped) -> None:
+        rows.append(row)
+        helped[(row["arm"], row["seed"])] = problems
     t0 = time.perf_counter()
 
     def report() -> None:
@@ -115,16 +154,18 @@ def run_comparison(scenario: str, arms: list[str], replications: int, workers: i
     report()
     if workers <= 1:
         for job in jobs:
-            rows.append(_one(*job))
+            keep(*_one(*job))
             report()
     else:
         with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
             futures = [pool.submit(_one, *job) for job in jobs]
             for fut in as_completed(futures):
-                rows.append(fut.result())
+                keep(*fut.result())
                 report()
     if progress:
         print(file=sys.stderr)
+    if len(arms) == 2:
+        add_matched(rows, helped, arms)
     return pd.DataFrame(rows).sort_values(["arm", "seed"]).reset_index(drop=True)
 
 
@@ -145,7 +186,8 @@ def comparison_table(runs: pd.DataFrame, base: str, other: str) -> pd.DataFrame:
         mb, lb, hb = mean_ci(xb)
         md, ld, hd = paired_difference(xa, xb)
         sa, sb = spread(xa), spread(xb)
-        rows.append({"metric": label, "unit": unit, f"{base}": ma, f"{base}_lo": la, f"{base}_hi": ha,
+        group = next((g for g, ks in GROUPS.items() if key in ks), "other outcomes")
+        rows.append({"key": key, "group": group, "metric": label, "unit": unit, f"{base}": ma, f"{base}_lo": la, f"{base}_hi": ha,
                      f"{other}": mb, f"{other}_lo": lb, f"{other}_hi": hb, "difference": md, "difference_lo": ld,
                      "difference_hi": hd, f"{base}_p5": sa[0], f"{base}_p95": sa[1], f"{other}_p5": sb[0], f"{other}_p95": sb[1]})
     return pd.DataFrame(rows)
@@ -160,24 +202,34 @@ def render(table: pd.DataFrame, base: str, other: str, scenario: str, replicatio
     lines = [f"ontschot: {scenario}, {families} families, {replications} paired replications (seeds 1..{replications})",
              f"mean [95 % confidence interval of the mean over replications]; difference = {other} - {base}, paired by seed", ""]
     uw = max([6, *(len(u) for u in table.get("unit", []))])
-    head = f"{'metric':40} {'unit':{uw}} {base:>26} {other:>26} {'difference':>26}"
+    mw = max([40, *(len(m) for m in table.get("metric", []))])
+    head = f"{'metric':{mw}} {'unit':{uw}} {base:>26} {other:>26} {'difference':>26}"
     lines += [head, "-" * len(head)]
+    group = None
     for r in table.itertuples(index=False):
         d = r._asdict()
+        if d.get("group", group) != group:
+            group = d["group"]
+            lines += ([""] if lines[-1] != "-" * len(head) else []) + [f"{group}:"]
 
         def cell(name: str, unit: str = r.unit, d: dict = d) -> str:
             # one number of decimals for the mean and its bounds (units are in their own column)
             return fmt_interval(d[name], d[name + "_lo"], d[name + "_hi"], "count", "en")
 
-        lines.append(f"{r.metric:40} {r.unit:{uw}} {cell(base):>26} {cell(other):>26} {cell('difference'):>26}")
+        lines.append(f"{r.metric:{mw}} {r.unit:{uw}} {cell(base):>26} {cell(other):>26} {cell('difference'):>26}")
+    headline = [k for k in GROUPS[next(iter(GROUPS))] if k in set(table.get("key", []))]
+    if headline:
+        lines += ["", "what the headline rows measure:"]
+        lines += [f"  {CATALOGUE[k].en}: {CATALOGUE[k].what[0]}" for k in headline]
     lines += ["", "spread of per-run outcomes (5th-95th percentile over replications; not an interval of the mean):"]
     for r in table.itertuples(index=False):
         if r.metric in {CATALOGUE[k].en for k in SPREAD}:
             d = r._asdict()
             lines.append(f"  {r.metric:38} {base}: {_fmt(d[base + '_p5'], r.unit)} to {_fmt(d[base + '_p95'], r.unit)}; "
                          f"{other}: {_fmt(d[other + '_p5'], r.unit)} to {_fmt(d[other + '_p95'], r.unit)} {r.unit}")
-    lines += ["", "Time to help counts episodes signalled after warm-up that were helped; 'helped within 98 days' also counts",
-              "those that dropped out, remitted or hit a crisis first. Costs are euros booked after warm-up, all payers."]
+    lines += ["", "Time to help among helped counts only episodes that were helped (from signal: signalled after warm-up; from",
+              "onset: the need started after warm-up); 'helped within 98 days' also counts those that dropped out, remitted or",
+              "hit a crisis first. Costs are euros booked after warm-up, all payers."]
     return "\n".join(lines)
 
 

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from sim import RunConfig, SocialDomainModel, collect, load_run_config
+from sim.headline import helped_problems
 
 # Daily series are thinned to one row per this many days: waiting lists change slowly, and a sweep of
 # thousands of runs should not store a row per organisation per day.
@@ -95,13 +96,14 @@ class RunConfiguration:
     """Instantiate, run and extract one model run; subclass to replace any step.
 
     Args:
-        keep_episodes: store per-episode time-to-event rows (needed for the time-to-help figure;
-            off for large sensitivity designs, where only summaries are analysed).
+        keep_episodes: store per-episode time-to-event rows (needed for the time-to-help figure) and the
+            helped needs (key and days from onset, for the matched contrast); off for large sensitivity
+            designs, where only summaries are analysed.
 
     Example:
         >>> spec = RunSpec("sociaal_domein", "fragmented", {}, seed=1, n_families=3500, horizon_days=30, warm_up_days=0)
         >>> sorted(RunConfiguration().execute(spec))
-        ['cost', 'episodes', 'summary', 'waiting']
+        ['cost', 'episodes', 'helped', 'summary', 'waiting']
     """
 
     def __init__(self, keep_episodes: bool = True) -> None:
@@ -117,7 +119,7 @@ class RunConfiguration:
         return model
 
     def extract(self, model: SocialDomainModel) -> dict[str, pd.DataFrame]:
-        """Small tidy tables: summary (one row), cost by payer x category, waiting lists over time, episodes."""
+        """Small tidy tables: summary (one row), cost by payer x category, waiting lists over time, episodes, helped needs."""
         result = collect(model)
         cost = result.ledger.groupby(["payer", "category"], as_index=False)[["amount", "hours"]].sum()
         d = result.daily_org
@@ -129,6 +131,8 @@ class RunConfiguration:
         tables = {"summary": pd.DataFrame([flatten_summary(result.summary)]), "cost": cost, "waiting": waiting.reset_index(drop=True)}
         tables["episodes"] = episode_events(result.episodes, w0, model.end_time) if self.keep_episodes else \
             episode_events(result.episodes.iloc[:0], w0, model.end_time)
+        keys, days = helped_problems(result.episodes if self.keep_episodes else result.episodes.iloc[:0], w0, model.end_time)
+        tables["helped"] = pd.DataFrame({"problem_key": keys, "days": days})  # 12 bytes a helped need (matched contrast)
         return tables
 
     def execute(self, spec: RunSpec) -> dict[str, pd.DataFrame]:

@@ -4,7 +4,7 @@ Layout of a sweep folder::
 
     sweep.json              the experiment's configuration (what was asked)
     plan.parquet            one row per (arm, replication): the run key and what the arm is
-    runs/<key>/             a finished run: summary, cost, waiting, episodes (.parquet) and run.json
+    runs/<key>/             a finished run: summary, cost, waiting, episodes, helped (.parquet) and run.json
     status/<key>.json       a run that is running, failed or was interrupted (traceback, job id, log, attempts)
 
 A run's results are written into a hidden temporary folder and renamed to
@@ -49,7 +49,7 @@ import pandas as pd
 from experiments.liveness import HOST, Liveness, process_identity
 from experiments.runspec import RunConfiguration, RunSpec
 
-TABLES = ("summary", "cost", "waiting", "episodes")
+TABLES = ("summary", "cost", "waiting", "episodes", "helped")
 # A temporary file younger than this may belong to a job that is writing it now; `Store.create` leaves it alone.
 # Writing a run's tables takes seconds; an hour is far beyond any live writer (an assumption, not measured on NFS).
 TEMP_MIN_AGE_S = 3600.0
@@ -219,9 +219,9 @@ class Store:
         """One table of the given succeeded runs, stacked, with a ``key`` column."""
         frames = []
         for key in dict.fromkeys(keys):
-            if self.succeeded(key):
-                df = pd.read_parquet(self.runs / key / f"{table}.parquet")
-                frames.append(df.assign(key=key))
+            path = self.runs / key / f"{table}.parquet"
+            if self.succeeded(key) and path.is_file():  # a run stored before the table existed has none
+                frames.append(pd.read_parquet(path).assign(key=key))
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["key"])
 
 
@@ -281,6 +281,7 @@ class Sweep:
     cost: pd.DataFrame
     waiting: pd.DataFrame
     episodes: pd.DataFrame
+    helped: pd.DataFrame  # needs helped per run: problem_key and days from onset (`sim.headline.helped_problems`)
 
 
 def load_sweep(folder: str | Path) -> Sweep:
@@ -296,4 +297,5 @@ def load_sweep(folder: str | Path) -> Sweep:
         df = store.read(table, keys)
         return arms.merge(df, on="key", how="inner") if len(df) else arms.iloc[:0].copy()
 
-    return Sweep(Path(folder), store.config(), plan, status, joined("summary"), joined("cost"), joined("waiting"), joined("episodes"))
+    return Sweep(Path(folder), store.config(), plan, status, joined("summary"), joined("cost"), joined("waiting"), joined("episodes"),
+                 joined("helped"))

@@ -30,10 +30,19 @@ PHRASES: dict[str, tuple[str, str]] = {
                    "gemeenschappelijke toevalsgetallen). {ok} van {runs} runs geslaagd."),
     "reading": ("How to read the numbers: *mean [95 % CI]* is the mean over replications with the 95 % confidence interval of "
                 "that mean (Monte Carlo uncertainty only). *Spread p5-p95* is the 5th to 95th percentile of per-run outcomes: how "
-                "much one run varies, not an interval of the mean. Differences are paired by seed.",
+                "much one run varies, not an interval of the mean. Differences are paired by seed. The first outcomes count every need "
+                "(or family) whose need started after warm-up, helped or not: helped within 30 to 365 days of onset (cumulative "
+                "incidence, Aalen-Johansen: dropout, crisis, remission and moving away compete), the mean time to help in the "
+                "first year, and the time to help of the needs helped in both arms (matched). Time to help from signal counts "
+                "helped needs only: it is conditional on being helped.",
                 "Zo leest u de getallen: *gemiddelde [95 %-BI]* is het gemiddelde over herhalingen met het 95 %-betrouwbaarheids"
                 "interval van dat gemiddelde (alleen Monte-Carlo-onzekerheid). *Spreiding p5-p95* is het 5e tot 95e percentiel van "
-                "de uitkomsten per run: hoeveel één run varieert, geen interval van het gemiddelde. Verschillen zijn gepaard per startgetal."),
+                "de uitkomsten per run: hoeveel één run varieert, geen interval van het gemiddelde. Verschillen zijn gepaard per startgetal. "
+                "De eerste uitkomsten tellen elke vraag (of elk gezin) die na de inloop ontstond, geholpen of niet: geholpen binnen "
+                "30 tot 365 dagen na ontstaan (cumulatieve incidentie, Aalen-Johansen: uitval, crisis, herstel en verhuizing "
+                "concurreren), de gemiddelde tijd tot hulp in het eerste jaar, en de tijd tot hulp van de vragen die in beide "
+                "varianten geholpen werden (gekoppeld). Tijd tot hulp vanaf signaal telt alleen geholpen vragen: die is "
+                "voorwaardelijk op geholpen worden."),
     "outcomes": ("Outcomes per arm", "Uitkomsten per variant"),
     "differences": ("Paired differences (arm minus its reference)", "Gepaarde verschillen (variant min referentie)"),
     "figures": ("Figures", "Figuren"),

@@ -67,6 +67,7 @@ class Family(mesa.Agent):
         self.slot = fid  # its place in model.families (a family that enters later takes a leaver's place)
         self.departed = False
         self.exit_reason = ""
+        self.left_at = math.inf  # the day it left the population (`sim.population`), for the headline's competing event
         self.ever_signalled = False
         self.ever_dropped = False
         self.ever_helped = False

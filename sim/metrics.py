@@ -91,6 +91,48 @@ def _m(key: str, en: str, nl: str, unit: str, scale: float, better: str, what_en
     return Metric(key, en, nl, unit, scale, better, (what_en, what_nl))
 
 
+# The headline from onset (`sim.headline`): every problem or family whose need started in the window, helped or not.
+_FROM_ONSET = [
+    _m(f"cif_help_{d}", f"helped within {d} days of onset", f"geholpen binnen {d} dagen na ontstaan", "%", 100.0, "higher",
+       f"share of needs that started in the window helped within {d} days, before dropout, crisis, remission or moving "
+       "away (cumulative incidence, Aalen-Johansen)",
+       f"aandeel van de in de meetperiode ontstane vragen dat binnen {d} dagen hulp kreeg, vóór uitval, crisis, herstel "
+       "of verhuizing (cumulatieve incidentie, Aalen-Johansen)") for d in (30, 90, 180, 365)
+] + [
+    _m("families_helped_within_365_days", "families helped within 365 days of onset", "gezinnen geholpen binnen 365 dagen na ontstaan",
+       "%", 100.0, "higher", "share of families with a new need that got help for any of their needs within 365 days of the first "
+       "(cumulative incidence; leaving the population competes)",
+       "aandeel gezinnen met een nieuwe vraag dat binnen 365 dagen na de eerste hulp kreeg voor een van hun vragen "
+       "(cumulatieve incidentie; vertrek uit de populatie concurreert)"),
+    _m("rmst_help_365_problem", "mean time to help in the first year, per need", "gemiddelde tijd tot hulp in het eerste jaar, per vraag",
+       "days", 1.0, "lower", "of the first 365 days after onset, the mean number that passed before help; a need that "
+       "ended without help counts all 365 (restricted mean time)",
+       "van de eerste 365 dagen na ontstaan het gemiddelde aantal dat verstreek vóór de hulp; een vraag die zonder hulp "
+       "eindigde telt alle 365 (begrensd gemiddelde)"),
+    _m("rmst_help_365_family", "mean time to help in the first year, per family", "gemiddelde tijd tot hulp in het eerste jaar, per gezin",
+       "days", 1.0, "lower", "of the first 365 days after a family's first new need, the mean number that passed before "
+       "its first help (restricted mean time; a family that left counts all 365)",
+       "van de eerste 365 dagen na de eerste nieuwe vraag van een gezin het gemiddelde aantal dat verstreek vóór de eerste "
+       "hulp (begrensd gemiddelde; een vertrokken gezin telt alle 365)"),
+    _m("families_helped_per_1000_per_year", "families helped per 1000 families per year", "geholpen gezinnen per 1000 gezinnen per jaar",
+       "per_1000_yr", 1.0, "higher", "families whose help started in a measured year, counted once per year",
+       "gezinnen bij wie in een gemeten jaar hulp begon, één keer per jaar geteld"),
+    _m("problems_helped_per_1000_per_year", "needs helped per 1000 families per year", "geholpen vragen per 1000 gezinnen per jaar",
+       "per_1000_yr", 1.0, "higher", "needs whose first help started in the window",
+       "vragen waarvan de eerste hulp in de meetperiode begon"),
+    _m("tth_onset_matched", "time to help from onset, needs helped in both arms", "tijd tot hulp vanaf ontstaan, vragen in beide varianten geholpen",
+       "days", 1.0, "lower", "mean days from onset to first help over the needs that both ways of working helped "
+       "(same family, need and seed): a contrast selection cannot move",
+       "gemiddelde dagen van ontstaan tot eerste hulp over de vragen die beide werkwijzen hielpen (zelfde gezin, vraag en "
+       "startgetal): een vergelijking die selectie niet verschuift"),
+    _m("problems_from_onset", "needs that started in the window", "in de meetperiode ontstane vragen", "count", 1.0, "neither",
+       "needs (problems and recurrences) whose onset lies in the window: the base of the headline per need",
+       "vragen (problemen en terugvallen) die in de meetperiode ontstonden: de basis van de kerncijfers per vraag"),
+    _m("families_from_onset", "families with a need that started in the window", "gezinnen met een in de meetperiode ontstane vraag",
+       "count", 1.0, "neither", "families with at least one need whose onset lies in the window: the base of the headline per family",
+       "gezinnen met minstens één vraag die in de meetperiode ontstond: de basis van de kerncijfers per gezin"),
+]
+
 _BASE = [
     _m("tth_onset_mean", "time to help from onset, mean", "tijd tot hulp vanaf ontstaan, gemiddeld", "days", 1.0, "lower",
        "days from the start of a need to the start of help, among needs helped", "dagen van het ontstaan van een hulpvraag tot het begin van de hulp, bij geholpen vragen"),
@@ -172,11 +214,16 @@ _COSTS = [
        f"euro's geboekt als {names.label('category', c, 'nl')} in de meetperiode") for c in CATEGORIES
 ]
 
-CATALOGUE: dict[str, Metric] = {m.key: m for m in _BASE + _COSTS}
+CATALOGUE: dict[str, Metric] = {m.key: m for m in _FROM_ONSET + _BASE + _COSTS}
 
-# The outcomes a report and a comparison show first, in this order.
-HEADLINE: tuple[str, ...] = ("tth_signal_mean", "tth_signal_p90", "share_helped_within_98_days", "dropout_share_episodes",
-                             "crises_per_1000_families_per_year", "cost_total", "cost_per_family_served")
+# The outcomes a report and a comparison show first, in this order: the headline from onset (every need or family,
+# helped or not), then time to help among helped (conditional on being helped), dropout, crises and cost.
+FROM_ONSET: tuple[str, ...] = ("cif_help_30", "cif_help_90", "cif_help_180", "cif_help_365", "families_helped_within_365_days",
+                               "rmst_help_365_problem", "rmst_help_365_family", "families_helped_per_1000_per_year",
+                               "problems_helped_per_1000_per_year")
+HEADLINE: tuple[str, ...] = FROM_ONSET + ("tth_onset_matched", "tth_signal_mean", "tth_signal_p90", "share_helped_within_98_days",
+                                          "dropout_share_episodes", "crises_per_1000_families_per_year", "cost_total",
+                                          "cost_per_family_served")
 
 
 def metric(key: str) -> Metric:

@@ -1,8 +1,13 @@
 """Per-run outputs (docs/design.md D§6): episode table, cost ledger, daily series, summary.
 
-Metrics are computed on the measurement window after warm-up. Definitions
-(docs/design.md A21): time-to-help is reported for episodes *signalled in the
-window* and labelled "among helped"; the share helped within 98 days of signal
+Metrics are computed on the measurement window after warm-up. The headline
+(`sim.headline`) counts every problem and family from the onset of its need in
+the window, helped or not: cumulative incidence of help with competing events
+(Aalen-Johansen), restricted mean time to help, and families and problems
+helped per 1,000 families a year. Definitions
+(docs/design.md A21): time-to-help from signal is reported for episodes
+*signalled in the window*, from onset for episodes whose problem *started in the
+window*, both labelled "among helped" (conditional on being helped); the share helped within 98 days of signal
 (Treeknorm total) counts every signalled episode with 98 days of follow-up, so
 dropout, crisis and remission are competing outcomes, not silently dropped.
 Episodes still open at the horizon are ``ongoing`` (right-censored); episodes of a family that left the
@@ -18,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from sim.gc_pause import cyclic_gc_paused
+from sim.headline import headline
 from sim.stationarity import YEAR_DAYS, trend_block, warm_up_block
 
 if TYPE_CHECKING:
@@ -117,7 +123,9 @@ def summarise(model: SocialDomainModel, ep: pd.DataFrame, ledger: pd.DataFrame) 
     sig = ep[(ep.signal_day >= w0) & (ep.signal_day <= t_end)]
     helped = sig[sig.help_start_day.notna()]
     tth_signal = (helped.help_start_day - helped.signal_day).to_numpy()
-    tth_onset = (helped.help_start_day - helped.problem_onset_day).to_numpy()
+    # From onset, the clock starts at the problem's onset: select by onset in the window, as `sim.headline` does.
+    from_onset = ep[(ep.problem_onset_day >= w0) & (ep.problem_onset_day <= t_end) & ep.help_start_day.notna()]
+    tth_onset = (from_onset.help_start_day - from_onset.problem_onset_day).to_numpy()
     followed = sig[sig.signal_day <= t_end - TREEKNORM_TOTAL_DAYS]
     within = ((followed.help_start_day - followed.signal_day) <= TREEKNORM_TOTAL_DAYS).sum()
     ended = ep[(ep.end_day >= w0) & ep.outcome.isin(["resolved", "dropped_out", "crisis"])]
@@ -141,6 +149,7 @@ def summarise(model: SocialDomainModel, ep: pd.DataFrame, ledger: pd.DataFrame) 
         "config": model.config.describe(),
         "window_days": [w0, t_end],
         "families": n_fam,
+        **headline(model, ep),
         "episodes_signalled": int(len(sig)),
         "share_helped": float(len(helped) / len(sig)) if len(sig) else None,
         "share_helped_within_98_days": float(within / len(followed)) if len(followed) else None,

@@ -84,6 +84,7 @@ class PopulationFlows:
         m = self.m
         now = m.time
         fam.departed = True
+        fam.left_at = now
         if fam._onset_event is not None:
             fam._onset_event.cancel()
             fam._onset_event = None

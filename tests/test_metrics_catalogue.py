@@ -7,7 +7,7 @@ import pytest
 from experiments.runspec import flatten_summary
 from sim import InputError, load_run_config, run
 from sim.ledger import CATEGORIES
-from sim.metrics import CATALOGUE, DIRECTIONS, HEADLINE, UNITS, label, metric, unit_label
+from sim.metrics import CATALOGUE, DIRECTIONS, FROM_ONSET, HEADLINE, UNITS, label, metric, unit_label
 from sim.scenario import PAYERS
 
 
@@ -52,6 +52,14 @@ def test_units_and_directions_that_matter() -> None:
     assert unit_label("eur_m", "en") == "EUR million" and unit_label("eur_m", "nl") == "miljoen euro"
     assert unit_label("days", "nl") == "dagen"
     assert label("tth_signal_mean", "nl") == "tijd tot hulp vanaf signaal, gemiddeld"
+    # the headline from onset leads the report; other experiments refer to these exact keys
+    assert HEADLINE[:len(FROM_ONSET)] == FROM_ONSET
+    for key in ("cif_help_30", "cif_help_90", "cif_help_180", "cif_help_365", "families_helped_within_365_days"):
+        assert metric(key).unit == "%" and metric(key).scale == 100.0 and metric(key).better == "higher"
+    for key in ("rmst_help_365_problem", "rmst_help_365_family", "tth_onset_matched"):
+        assert metric(key).unit == "days" and metric(key).better == "lower"
+    for key in ("families_helped_per_1000_per_year", "problems_helped_per_1000_per_year"):
+        assert metric(key).unit == "per_1000_yr" and metric(key).better == "higher"
 
 
 def test_formatting_through_a_metric() -> None:
