@@ -105,7 +105,8 @@ def ensemble_record(res: EnsembleResult) -> dict[str, Any]:
             params.append({"scale": sc.name, "path": path, "range": list(rng),
                            "members": [min(vals), max(vals)] if vals else [],
                            "representative": res.members[res.representative].overrides[path] if res.members else None})
-    return {"date": date.today().isoformat(), "seconds": res.seconds, "runs": len(res.runs), "waves": len(res.waves),
+    return {"date": date.today().isoformat(), "seconds": res.seconds, "cached_runs": res.cached, "runs": len(res.runs),
+            "refused_runs": sum(all(np.isnan(v) for v in r.obs.values()) for r in res.runs), "waves": len(res.waves),
             "wave_size": len(res.runs) // (len(res.waves) + 1), "members": len(res.members),
             "nroy": [w.nroy_fraction for w in res.waves], "n_families": res.kw["n_families"],
             "warm_up_days": res.kw["warm_up_days"], "horizon_days": res.kw["horizon_days"],
@@ -164,7 +165,10 @@ def main(argv: list[str] | None = None) -> int:
                 + ", ".join(f"{k} {v}" for k, v in rec_ens["missed_by"].items()))
             if not res.members:
                 say(f"  [{scenario}] no member accepted: nothing written back, no validation")
-                record["scenarios"][scenario] = {"ensemble": rec_ens}
+                # The scenario file keeps the values of the earlier calibration, so its record (fit or ensemble, and
+                # validation) stays beside the new ensemble's account.
+                earlier = {k: v for k, v in record["scenarios"].get(scenario, {}).items() if k in ("fit", "validation")}
+                record["scenarios"][scenario] = {**earlier, "ensemble": rec_ens}
                 record["scenarios"][scenario]["why_not_met"] = why_not_met(record["scenarios"][scenario])
                 continue
             values = res.members[res.representative].overrides

@@ -36,6 +36,7 @@ import pandas as pd
 from experiments.calibration.fit import COST_SCALES, SCALES, Prior, Scale, overrides_for, read_priors, run_observed
 from experiments.calibration.history_matching import Wave, history_match
 from experiments.calibration.targets import DISCREPANCY, TARGETS, Target, accepted_band, matched_targets, observation_sd
+from sim import load_run_config
 from sim.atomic import write_text
 from sim.errors import InputError
 from sim.scenario import SCENARIO_DIR
@@ -139,6 +140,7 @@ class EnsembleResult:
     waves: list[Wave]
     kw: dict[str, Any]
     seconds: float
+    cached: int = 0  # runs found in the cache (done by an earlier, interrupted invocation; not in ``seconds``)
     members: list[Run] = field(default_factory=list)
     representative: int = -1  # index into members
 
@@ -198,6 +200,7 @@ def build(pool: Executor, scenario: str, kw: dict[str, Any], waves: int, wave_si
     z = np.array([t.point for t in targets])
     var = np.array([observation_sd(t) ** 2 + DISCREPANCY[t.key][0] ** 2 for t in targets])
     runs: list[Run] = []
+    cached = [0]
     total = wave_size * (waves + 1)
 
     def simulate(us: np.ndarray) -> np.ndarray:
@@ -205,6 +208,7 @@ def build(pool: Executor, scenario: str, kw: dict[str, Any], waves: int, wave_si
         jobs = [(scenario, space.overrides(u), SEED0 + len(runs) + i, kw) for i, u in enumerate(us)]
         obs: list[dict[str, float] | None] = [cache.runs.get(RunCache.key(j)) for j in jobs]
         todo = {pool.submit(run_or_refused, j): i for i, j in enumerate(jobs) if obs[i] is None}
+        cached[0] += len(jobs) - len(todo)
         say(f"  [{scenario}] wave {wave}: {len(jobs)} runs ({len(jobs) - len(todo)} found in {cache.path.name})")
         for fut in as_completed(todo):
             i = todo[fut]
@@ -219,8 +223,18 @@ def build(pool: Executor, scenario: str, kw: dict[str, Any], waves: int, wave_si
             runs.append(Run(np.asarray(u), j[1], j[2], wave, o))
         return np.array([[o[t.key] for t in targets] for o in obs], dtype=float)  # type: ignore[index]
 
-    _, _, done_waves = history_match(simulate, len(space.scales), z, var, waves, wave_size, seed=seed, say=say)
-    res = EnsembleResult(scenario, space, runs, done_waves, kw, time.perf_counter() - t0)
+    def feasible(u: np.ndarray) -> bool:
+        # A point the scenario refuses at this population (e.g. a desk with less than one intake a week) is not a
+        # world at all; checked on the loaded configuration, without a run.
+        try:
+            load_run_config(scenario, "fragmented", scenario_overrides=space.overrides(u), seed=SEED0, **kw)
+        except InputError:
+            return False
+        return True
+
+    _, _, done_waves = history_match(simulate, len(space.scales), z, var, waves, wave_size, seed=seed, say=say,
+                                     feasible=feasible)
+    res = EnsembleResult(scenario, space, runs, done_waves, kw, time.perf_counter() - t0, cached[0])
     res.members = [r for r in runs if accept(r.obs)[0]]
     if res.members:
         res.representative = representative(res.members)

@@ -80,6 +80,19 @@ def spread_subset(points: np.ndarray, n: int, seed: int) -> np.ndarray:
     return points[chosen]
 
 
+def _feasible_part(points: np.ndarray, feasible: Callable[[np.ndarray], bool], n: int, seed: int,
+                   shuffle: bool = True) -> np.ndarray:
+    """Up to ``n`` feasible rows of ``points`` (in random order, or in the given order with ``shuffle=False``)."""
+    order = np.random.default_rng(seed).permutation(len(points)) if shuffle else np.arange(len(points))
+    out = []
+    for i in order:
+        if feasible(points[i]):
+            out.append(points[i])
+            if len(out) >= n:
+                break
+    return np.array(out).reshape(-1, points.shape[1])
+
+
 @dataclass
 class Wave:
     """One wave: its emulators and what it ruled out."""
@@ -100,8 +113,8 @@ def not_ruled_out(waves: list[Wave], z: np.ndarray, var: np.ndarray, xs: np.ndar
 
 
 def history_match(simulate: Callable[[np.ndarray], np.ndarray], d: int, z: np.ndarray, var: np.ndarray,
-                  waves: int, wave_size: int, seed: int = 0, candidates: int = 20000,
-                  say: Callable[[str], None] = print) -> tuple[np.ndarray, np.ndarray, list[Wave]]:
+                  waves: int, wave_size: int, seed: int = 0, candidates: int = 20000, say: Callable[[str], None] = print,
+                  feasible: Callable[[np.ndarray], bool] | None = None) -> tuple[np.ndarray, np.ndarray, list[Wave]]:
     """Run the waves; return every design point run (unit cube), its outputs, and the waves.
 
     Args:
@@ -115,6 +128,9 @@ def history_match(simulate: Callable[[np.ndarray], np.ndarray], d: int, z: np.nd
         seed: seed of the designs (the whole procedure is deterministic given ``simulate``).
         candidates: uniform points per wave to estimate and sample the space not ruled out.
         say: progress.
+        feasible: whether the simulator accepts a point at all (None: every point). Points it refuses produce no
+            output, so the emulators know nothing there and would keep proposing them; a wave's design keeps only
+            feasible points (checked in random order until there are enough, so a cheap check stays cheap).
     """
     xs = latin_hypercube(wave_size, d, seed)
     ys = simulate(xs)
@@ -128,11 +144,16 @@ def history_match(simulate: Callable[[np.ndarray], np.ndarray], d: int, z: np.nd
         prev = not_ruled_out(done, z, var, cand) if done else np.ones(len(cand), dtype=bool)
         wave.nroy_fraction = float(keep.sum() / max(1, prev.sum()))
         pool = cand[keep]
+        if feasible is not None:
+            pool = _feasible_part(pool, feasible, 5 * wave_size, seed + k)
         if len(pool) < wave_size:
-            # Too little left to sample: take the least implausible candidates, so the wave still refines there
+            # Too little left to sample: add the least implausible candidates, so the wave still refines there
             # (reported: a tiny space left means the targets are close to incompatible with the model).
             imp = implausibility(ems, z, var, cand).max(axis=1)
-            pool = cand[np.argsort(imp)[:wave_size]]
+            extra = cand[np.argsort(imp)]
+            if feasible is not None:
+                extra = _feasible_part(extra, feasible, wave_size, seed + k, shuffle=False)
+            pool = np.vstack([pool, extra])[:max(wave_size, len(pool))]
         wave.design = spread_subset(pool, wave_size, seed + k)
         done.append(wave)
         say(f"  wave {k}: {keep.sum()} of {len(cand)} uniform candidates not ruled out "

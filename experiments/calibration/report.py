@@ -65,12 +65,16 @@ def _ensemble_lines(ens: dict[str, Any]) -> list[str]:
     """The section of a history-matched ensemble: waves, accepted bands, members, parameters."""
     by_key = {t.key: t for t in TARGETS}
     nroy = ", ".join(f"{100 * f:.1f} %" for f in ens["nroy"])
-    out = [f"History-matched on {ens['date']} in {ens['seconds']:.0f} s: {ens['runs']} runs ({ens['waves']} waves of "
+    cached = (f" ({ens['cached_runs']} of the runs were found in the cache of an earlier, interrupted invocation and "
+              "are not in that time)") if ens.get("cached_runs") else ""
+    out = [f"History-matched on {ens['date']} in {ens['seconds']:.0f} s{cached}: {ens['runs']} runs ({ens['waves']} waves of "
            f"{ens['wave_size']} after a Latin hypercube of {ens['wave_size']}), one seed each, {ens['n_families']} households, "
            f"{ens['warm_up_days']:g} days warm-up + {ens['horizon_days']:g} measured days. Share of the space each wave "
            f"left of what the earlier waves left: {nroy}. **{ens['members']} members accepted** (stored in `{ens['file']}`)"
            + (f"; the scenario file holds member {ens['representative']} (seed {ens['representative_seed']}), the one "
-              f"nearest the members' centre." if ens["members"] else "."), "",
+              f"nearest the members' centre." if ens["members"] else ".")
+           + (f" {ens['refused_runs']} runs were refused by the scenario at this population (a desk with less than one "
+              "intake a week) and count as outside every band." if ens.get("refused_runs") else ""), "",
            "| target | published | accepted band | observation sd | model discrepancy sd (why) | members 5-95 % | runs outside the band (outside only this one) |",
            "|---|---|---|---|---|---|---|"]
     for b in ens["bands"]:
@@ -133,7 +137,13 @@ def render(record: dict[str, Any]) -> str:
            "figure was derived.", ""]
     for name, rec in record["scenarios"].items():
         out += [f"## {name}", ""]
-        out += _ensemble_lines(rec["ensemble"]) if "ensemble" in rec else _fit_lines(rec["fit"])
+        if "ensemble" in rec:
+            out += _ensemble_lines(rec["ensemble"])
+        if "fit" in rec and not (rec.get("ensemble") or {}).get("members"):
+            if "ensemble" in rec:
+                out += ["", "No member was accepted, so nothing was written back: the scenario file still holds the "
+                        "values of the earlier point fit below, and the validation is that fit's.", ""]
+            out += _fit_lines(rec["fit"])
         if "validation" not in rec:
             out += ["", "No member was accepted, so nothing was written back and nothing validated.", ""]
             continue
