@@ -45,10 +45,15 @@ lab: $(STAMP)
 	ONTSCHOT_NOTEBOOK_OUT=$(CURDIR)/outputs/notebooks $(PY) -m jupyter lab --ServerApp.root_dir=notebooks \
 		--ServerApp.ip=127.0.0.1 $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
-# Fit the fragmented status quo of sociaal_domein and jeugdhulp to published figures; writes the fitted values
-# into scenarios/*.yaml and regenerates docs/calibration.md (measured: 15 min on a busy two-core machine).
+# History-match the fragmented status quo of sociaal_domein and jeugdhulp to published figures: an ensemble of
+# calibrated worlds in scenarios/*.ensemble.csv, its representative member written into scenarios/*.yaml, and
+# docs/calibration.md regenerated. Resumes an interrupted run (finished runs are kept in outputs/calibration/).
+# CALIBRATE_ARGS="--waves 2 --wave-size 30 --scenarios sociaal_domein" sets the budget (python -m experiments.calibrate -h).
+# Time: a run at the smallest population takes about 5.5 s of processor time (sociaal_domein, 3,334 households); the
+# default 4 x 40 runs per scenario plus validation come to about 25 processor-minutes for both scenarios, some 13 min
+# on a quiet two-core machine (estimated; measured: 80 sociaal_domein runs took 32 min at a load average of 14-21).
 calibrate: $(STAMP)
-	$(PY) -m experiments.calibrate
+	$(PY) -m experiments.calibrate $(CALIBRATE_ARGS)
 
 test: $(STAMP) $(VIEWER_ASSETS)
 	$(PY) -m pytest -W error

@@ -1,14 +1,18 @@
 """Calibrate the fragmented status quo of sociaal_domein and jeugdhulp (``make calibrate``).
 
-``python -m experiments.calibrate [--scenarios sociaal_domein,jeugdhulp] [--budget 12] [--seeds 2]
-[--replications 5] [--workers 2] [--fit-families 5000] [--no-write] [--report-only]``
+``python -m experiments.calibrate [--scenarios sociaal_domein,jeugdhulp] [--waves 3] [--wave-size 40]
+[--replications 5] [--workers 2] [--fit-families N] [--no-write] [--report-only]``
 
-For each scenario: fit (`experiments.calibration.fit`), write the fitted values
-back into ``scenarios/<name>.yaml`` (atomic, comments kept), run validation
-replications on the written file with other seeds, and finally regenerate
-``docs/calibration.md`` and ``docs/calibration-record.json`` from the record
-(atomic). Progress goes to stderr. ``--no-write`` fits and validates without
-touching any file.
+For each scenario: history matching (`experiments.calibration.ensemble`) keeps
+an ensemble of calibrated worlds, stored in ``scenarios/<name>.ensemble.csv``;
+its representative member (nearest the members' centre) is written back into
+``scenarios/<name>.yaml`` (atomic, comments kept, citing the ensemble file);
+validation replications run on the written file with other seeds; finally
+``docs/calibration.md`` and ``docs/calibration-record.json`` are regenerated
+from the record (atomic). Progress goes to stderr. Every finished run is kept in
+``outputs/calibration/<name>-runs.jsonl``, so an interrupted calibration resumes
+where it stopped when started again with the same flags. ``--no-write``
+matches and validates without touching any tracked file.
 """
 
 from __future__ import annotations
@@ -25,9 +29,10 @@ from typing import Any
 
 import numpy as np
 
-from experiments.calibration.fit import COST_SCALES, FitResult, evaluate, fit, fitted_targets, overrides_for, rounded
+from experiments.calibration.ensemble import EnsembleResult, RunCache, build, write_ensemble
+from experiments.calibration.fit import COST_SCALES, evaluate
 from experiments.calibration.report import mean_ci, render, status
-from experiments.calibration.targets import LIMITS, TARGETS
+from experiments.calibration.targets import DISCREPANCY, LIMITS, TARGETS, accepted_band, matched_targets, observation_sd
 from experiments.calibration.writeback import write_calibrated
 from sim.atomic import write_text
 from sim.scenario import SCENARIO_DIR
@@ -41,7 +46,11 @@ RECORD = ROOT / "docs" / "calibration-record.json"
 FIT_HORIZON = 1095.0
 # The default run's warm-up (configs/config.yaml): the fit and its validation measure the same steady state.
 WARM_UP = 1095.0
-VALIDATION_SEED0 = 101  # validation seeds differ from the fitting seeds (1..n)
+VALIDATION_SEED0 = 101  # validation seeds differ from the fitting seeds (1..n) and the ensemble's (1001..)
+# The smallest population each scenario allows (its staff scale with the population and no desk may round to zero,
+# sim.staffing): history matching runs many points, so it runs the cheapest population the model accepts.
+FIT_FAMILIES = {"sociaal_domein": 3334, "jeugdhulp": 2182}
+CACHE_DIR = ROOT / "outputs" / "calibration"
 
 
 def say(msg: str) -> None:
@@ -49,38 +58,20 @@ def say(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-def fitted_values(res: FitResult) -> dict[str, float | int]:
-    """Every path the fit changes, with its rounded value (the scales and the cost scale)."""
-    values = overrides_for(res.scales, res.priors, res.factors)
-    values.update(overrides_for((COST_SCALES[res.scenario],), [res.cost_prior], np.array([res.cost_factor])))
-    return values
+def why_not_met(rec: dict[str, Any]) -> dict[str, str]:
+    """A reason per target: its structural limit, and what the calibration found about it.
 
-
-def record_text(res: FitResult, n_targets: int) -> str:
-    """The ``calibrated`` provenance written beside each fitted value."""
-    seeds = res.seeds
-    return (f"scipy.optimize.least_squares (trust-region reflective, bounded) on {n_targets} targets of docs/calibration.md, "
-            f"common random numbers (seeds {seeds[0]}-{seeds[-1]}, fragmented preset); loss {res.loss:.3f} "
-            f"(at the start of the search {res.prior_loss:.3f}); {date.today().isoformat()}")
-
-
-def fit_record(res: FitResult, values: dict[str, float | int]) -> dict[str, Any]:
-    """The fit part of the record (JSON-friendly)."""
-    params = []
-    for sc, pr, f in [*zip(res.scales, res.priors, res.factors, strict=True),
-                      (COST_SCALES[res.scenario], res.cost_prior, res.cost_factor)]:
-        params.append({"name": sc.name, "why": sc.why, "factor": float(f), "paths": list(sc.paths),
-                       "prior": [rounded(v, i) for v, i in zip(pr.values, pr.integer, strict=True)],
-                       "values": [values[p] for p in sc.paths], "ranges": [list(r) for r in pr.ranges],
-                       "at_bound": bool(np.isclose(f, pr.lo) or np.isclose(f, pr.hi))})
-    return {"date": date.today().isoformat(), "seconds": res.seconds, "evaluations": res.evaluations, "seeds": res.seeds,
-            "loss": res.loss, "prior_loss": res.prior_loss, "n_families": res.kw.get("n_families", "scenario"),
-            "warm_up_days": WARM_UP, "horizon_days": res.kw["horizon_days"], "parameters": params,
-            "fitted_targets": [t.key for t in fitted_targets()] + ["youth_cost_per_client"]}
-
-
-def why_not_met(fit_rec: dict[str, Any]) -> dict[str, str]:
-    """A reason per target: its structural limit and the parameters that ran into their declared range."""
+    Args:
+        rec: a scenario's record: ``{"ensemble": ...}`` (history matching) or ``{"fit": ...}`` (an older point fit).
+    """
+    if "ensemble" in rec:
+        ens = rec["ensemble"]
+        missed = ens["missed_by"]
+        return {t.key: (f"{LIMITS.get(t.key, '')} History matching: {ens['members']} of {ens['runs']} runs accepted; "
+                        + (f"this target's accepted band was missed by {missed[t.key]} runs ({ens['only_missed_by'][t.key]} "
+                           f"of them missed no other band)." if t.key in missed else "held out: no accepted band.")).strip()
+                for t in TARGETS}
+    fit_rec = rec["fit"]
     bound = [p for p in fit_rec["parameters"] if p["at_bound"]]
     common = ("Every value stays inside its declared range; "
               + ("at the edge of their range: " + ", ".join(f"{p['name']} ({p['why']})" for p in bound)
@@ -89,16 +80,52 @@ def why_not_met(fit_rec: dict[str, Any]) -> dict[str, str]:
     return {t.key: f"{LIMITS.get(t.key, '')} {common}".strip() for t in TARGETS}
 
 
+def ensemble_text(res: EnsembleResult) -> str:
+    """The ``calibrated`` provenance of the representative member's values."""
+    rep = res.members[res.representative]
+    return (f"history matching (Craig et al. 1997; Vernon et al. 2010), {len(res.waves)} waves, {len(res.runs)} runs, "
+            f"{len(res.members)} members accepted in every band of docs/calibration.md; representative member "
+            f"{res.representative + 1} (seed {rep.seed}, nearest the members' centre) of "
+            f"scenarios/{res.scenario}.ensemble.csv; {date.today().isoformat()}")
+
+
+def ensemble_record(res: EnsembleResult) -> dict[str, Any]:
+    """The ensemble part of the record (JSON-friendly)."""
+    bands = [{"key": t.key, "observation_sd": observation_sd(t), "discrepancy_sd": DISCREPANCY[t.key][0],
+              "discrepancy_why": DISCREPANCY[t.key][1], "accepted": list(accepted_band(t))} for t in matched_targets()]
+    spread = {}
+    for t in TARGETS:
+        vals = np.array([m.obs[t.key] for m in res.members], dtype=float)
+        vals = vals[np.isfinite(vals)]
+        spread[t.key] = [float(v) for v in np.percentile(vals, [0, 5, 50, 95, 100])] if len(vals) else []
+    params = []
+    for sc, pr in zip(res.space.scales, res.space.priors, strict=True):
+        for path, rng in zip(sc.paths, pr.ranges, strict=True):
+            vals = [m.overrides[path] for m in res.members]
+            params.append({"scale": sc.name, "path": path, "range": list(rng),
+                           "members": [min(vals), max(vals)] if vals else [],
+                           "representative": res.members[res.representative].overrides[path] if res.members else None})
+    return {"date": date.today().isoformat(), "seconds": res.seconds, "cached_runs": res.cached, "runs": len(res.runs),
+            "refused_runs": sum(all(np.isnan(v) for v in r.obs.values()) for r in res.runs), "waves": len(res.waves),
+            "wave_size": len(res.runs) // (len(res.waves) + 1), "members": len(res.members),
+            "nroy": [w.nroy_fraction for w in res.waves], "n_families": res.kw["n_families"],
+            "warm_up_days": res.kw["warm_up_days"], "horizon_days": res.kw["horizon_days"],
+            "representative": res.representative + 1 if res.members else None,
+            "representative_seed": res.members[res.representative].seed if res.members else None,
+            "file": f"scenarios/{res.scenario}.ensemble.csv", "bands": bands, "missed_by": res.missed_by(),
+            "only_missed_by": res.only_missed_by(), "spread": spread, "parameters": params}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Fit, write back, validate, and regenerate the calibration document."""
     ap = argparse.ArgumentParser(prog="python -m experiments.calibrate", description=__doc__.splitlines()[0])
     ap.add_argument("--scenarios", default="sociaal_domein,jeugdhulp")
-    ap.add_argument("--budget", type=int, default=12, help="evaluations of the loss per scenario")
-    ap.add_argument("--seeds", type=int, default=2, help="replications per evaluation (the same seeds every time)")
+    ap.add_argument("--waves", type=int, default=3, help="history-matching waves after the first Latin hypercube")
+    ap.add_argument("--wave-size", type=int, default=40, help="runs per wave (one seed each)")
     ap.add_argument("--replications", type=int, default=5, help="validation replications on the written file")
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--fit-families", type=int, default=5000,
-                    help="population of the fitting runs (staff scale with it; validation uses the scenario's own)")
+    ap.add_argument("--fit-families", type=int, default=None,
+                    help="population of the matching runs (default the smallest allowed; validation uses the scenario's own)")
     ap.add_argument("--no-write", action="store_true", help="fit and validate without writing any file")
     ap.add_argument("--report-only", action="store_true", help="only regenerate docs/calibration.md from the record")
     args = ap.parse_args(argv)
@@ -108,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         record = json.loads(RECORD.read_text())
         for rec in record["scenarios"].values():
-            rec["why_not_met"] = why_not_met(rec["fit"])
+            rec["why_not_met"] = why_not_met(rec)
         write_text(DOC, render(record))
         say(f"regenerated {DOC.relative_to(ROOT)} from {RECORD.relative_to(ROOT)}")
         return 0
@@ -117,27 +144,42 @@ def main(argv: list[str] | None = None) -> int:
         if not (SCENARIO_DIR / f"{s}.yaml").is_file() or s not in COST_SCALES:
             print(f"error: --scenarios: got {s!r}; allowed: {', '.join(COST_SCALES)}", file=sys.stderr)
             return 2
-    if min(args.budget, args.seeds, args.replications, args.workers, args.fit_families) < 1:
-        print("error: --budget, --seeds, --replications, --workers and --fit-families: allowed: integers >= 1", file=sys.stderr)
+    if args.waves < 0 or min(args.wave_size, args.replications, args.workers, args.fit_families or 1) < 1:
+        print("error: --waves: allowed: an integer >= 0 (0: the Latin hypercube only); --wave-size, --replications, "
+              "--workers and --fit-families: allowed: integers >= 1", file=sys.stderr)
         return 2
     record = json.loads(RECORD.read_text()) if RECORD.is_file() else {"scenarios": {}}
     t0 = time.perf_counter()
     ctx = mp.get_context("spawn")
     with ProcessPoolExecutor(max_workers=args.workers, mp_context=ctx) as pool:
         for scenario in scenarios:
-            say(f"calibrating {scenario}: budget {args.budget} evaluations x {args.seeds} seeds, {args.workers} workers")
-            # The fit runs a smaller population (staff in proportion, sim.staffing) to keep an evaluation affordable; the
+            n_fit = args.fit_families or FIT_FAMILIES[scenario]
+            say(f"calibrating {scenario}: history matching, {args.waves} waves x {args.wave_size} runs after a Latin "
+                f"hypercube of {args.wave_size}, {n_fit} households, {args.workers} workers")
+            # The matching runs a smaller population (staff in proportion, sim.staffing) to keep a run affordable; the
             # validation below runs the scenario's own population, so any effect of scale on the targets shows there.
-            kw = {"horizon_days": FIT_HORIZON, "warm_up_days": WARM_UP, "n_families": args.fit_families}
-            res = fit(pool, scenario, list(range(1, args.seeds + 1)), kw, args.budget, say)
-            values = fitted_values(res)
-            rec_fit = fit_record(res, values)
+            kw = {"horizon_days": FIT_HORIZON, "warm_up_days": WARM_UP, "n_families": n_fit}
+            res = build(pool, scenario, kw, args.waves, args.wave_size, RunCache(CACHE_DIR / f"{scenario}-runs.jsonl"), say)
+            rec_ens = ensemble_record(res)
+            say(f"  [{scenario}] {len(res.members)} of {len(res.runs)} runs accepted; runs missing each band: "
+                + ", ".join(f"{k} {v}" for k, v in rec_ens["missed_by"].items()))
+            if not res.members:
+                say(f"  [{scenario}] no member accepted: nothing written back, no validation")
+                # The scenario file keeps the values of the earlier calibration, so its record (fit or ensemble, and
+                # validation) stays beside the new ensemble's account.
+                earlier = {k: v for k, v in record["scenarios"].get(scenario, {}).items() if k in ("fit", "validation")}
+                record["scenarios"][scenario] = {**earlier, "ensemble": rec_ens}
+                record["scenarios"][scenario]["why_not_met"] = why_not_met(record["scenarios"][scenario])
+                continue
+            values = res.members[res.representative].overrides
             if args.no_write:
                 say(f"  [{scenario}] --no-write: validating with overrides instead of writing the file")
                 overrides = values
             else:
-                write_calibrated(SCENARIO_DIR / f"{scenario}.yaml", values, record_text(res, len(rec_fit["fitted_targets"])))
-                say(f"  [{scenario}] wrote {len(values)} calibrated values to scenarios/{scenario}.yaml")
+                write_ensemble(res)
+                write_calibrated(SCENARIO_DIR / f"{scenario}.yaml", values, ensemble_text(res))
+                say(f"  [{scenario}] wrote {len(res.members)} members to scenarios/{scenario}.ensemble.csv and the "
+                    f"representative's {len(values)} values to scenarios/{scenario}.yaml")
                 overrides = {}
             seeds = list(range(VALIDATION_SEED0, VALIDATION_SEED0 + args.replications))
             say(f"  [{scenario}] validating: {len(seeds)} replications, full horizon, seeds {seeds[0]}-{seeds[-1]}")
@@ -147,7 +189,8 @@ def main(argv: list[str] | None = None) -> int:
             for t in TARGETS:
                 m, lo, hi = mean_ci(val["values"][t.key])
                 say(f"    {t.key:32s} {m:10.2f} [{lo:.2f}, {hi:.2f}]  band {t.band}  {status(t, lo, hi, m)}")
-            record["scenarios"][scenario] = {"fit": rec_fit, "validation": val, "why_not_met": why_not_met(rec_fit)}
+            record["scenarios"][scenario] = {"ensemble": rec_ens, "validation": val}
+            record["scenarios"][scenario]["why_not_met"] = why_not_met(record["scenarios"][scenario])
     if args.no_write:
         say(f"done in {time.perf_counter() - t0:.0f} s (nothing written)")
         return 0

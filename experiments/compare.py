@@ -1,7 +1,7 @@
 """Compare two ways of working on one scenario with paired seeds (``make run``).
 
 ``python -m experiments.compare [--scenario S] [--arms fragmented,networked]
-[--replications N] [--workers W] [--n-families N] [--out DIR]``
+[--replications N] [--workers W] [--n-families N] [--out DIR] [--layer-members 10] [--layer-seeds 3]``
 
 Replication k of every arm uses seed k, so both arms face the same families
 with the same draws (common random numbers) and differences are paired. Runs
@@ -14,6 +14,9 @@ the matched contrast: per seed, the days to help of the needs helped in both
 arms, from each run's compact table of helped needs (a key and a number of
 days per need, a few 10 kB a run); "among helped" rows follow, labelled as
 conditional on being helped.
+Under it, the three layers of uncertainty (`experiments.layers`): Monte Carlo (the
+table), the band over the scenario's ensemble of calibrated worlds, and the
+structural alternatives of the single entry.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from experiments.layers import layers_text
 from experiments.paired import matched_means, mean_ci, paired_difference, spread
 from experiments.runspec import flatten_summary as flatten  # one definition of a run's flat row, shared with sweeps
 from sim import InputError, load_run_config, run
@@ -243,6 +247,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--n-families", type=int, default=None)
     p.add_argument("--horizon-days", type=float, default=None)
     p.add_argument("--out", default=None, help="folder for runs.csv and comparison.csv (default outputs/compare-<time>)")
+    p.add_argument("--layer-members", type=int, default=10, help="ensemble members in the parameter layer (0: none)")
+    p.add_argument("--layer-seeds", type=int, default=3, help="seeds per single-entry form in the structural layer")
     try:
         args = p.parse_args(argv)
     except SystemExit as exc:
@@ -255,6 +261,10 @@ def main(argv: list[str] | None = None) -> int:
             raise InputError("--replications", args.replications, "an integer >= 2 (an interval needs two runs)")
         if args.workers < 1:
             raise InputError("--workers", args.workers, "an integer >= 1")
+        if args.layer_members < 0:
+            raise InputError("--layer-members", args.layer_members, "an integer >= 0")
+        if args.layer_seeds < 2:
+            raise InputError("--layer-seeds", args.layer_seeds, "an integer >= 2 (an interval needs two runs)")
         for arm in arms:  # validate everything before any run starts
             cfg = load_run_config(scenario=args.scenario, working=arm,
                                   **({"n_families": args.n_families} if args.n_families is not None else {}),
@@ -271,6 +281,8 @@ def main(argv: list[str] | None = None) -> int:
     table = comparison_table(runs, arms[0], arms[1])
     text = render(table, arms[0], arms[1], args.scenario, args.replications, cfg.families)
     text += "\n\n" + stationarity_note(runs, arms, cfg.warm_up_days)
+    text += "\n\n" + layers_text(args.scenario, arms, METRICS, args.replications, args.workers, args.n_families,
+                                 args.horizon_days, args.layer_members, args.layer_seeds)
 
     def write(folder: Path) -> None:
         runs.to_csv(folder / "runs.csv", index=False)

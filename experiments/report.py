@@ -96,7 +96,7 @@ def blocks(sweep: Sweep, t: Texts, out: Path) -> list[Block]:
     content: list[Block] = [("h1", f"{t('title')}: {t.experiment(exp['name'])}"), ("h2", t("setup")),
                             ("p", t("setup_text", scenario=title, name=name, families=families, horizon=cfg["horizon_days"], warm=cfg["warm_up_days"],
                                     arms=", ".join(shown), reps=reps, ok=ok, runs=sweep.plan.key.nunique())),
-                            ("p", t("reading"))]
+                            ("p", t("reading")), ("p", t("layers"))]
     failed = sweep.status.drop_duplicates("key")
     failed = failed[failed.state != "succeeded"]
     if len(failed):

@@ -43,6 +43,16 @@ PHRASES: dict[str, tuple[str, str]] = {
                 "concurreren), de gemiddelde tijd tot hulp in het eerste jaar, en de tijd tot hulp van de vragen die in beide "
                 "varianten geholpen werden (gekoppeld). Tijd tot hulp vanaf signaal telt alleen geholpen vragen: die is "
                 "voorwaardelijk op geholpen worden."),
+    "layers": ("Three layers of uncertainty, each shown on its own: (1) Monte Carlo, the confidence intervals here, over "
+               "seeds for one parameter set; (2) parameters, the spread of the paired difference over the scenario's "
+               "ensemble of calibrated worlds (`scenarios/<name>.ensemble.csv`, docs/calibration.md); (3) structure, the "
+               "difference under each structural alternative (single entry as a step or as no wrong door). `make run` "
+               "prints layers 2 and 3 under its table; this report shows layer 1.",
+               "Drie lagen van onzekerheid, elk apart getoond: (1) Monte Carlo, de betrouwbaarheidsintervallen hier, over "
+               "startgetallen voor één set parameters; (2) parameters, de spreiding van het gepaarde verschil over het "
+               "ensemble van gekalibreerde werelden van het scenario (`scenarios/<naam>.ensemble.csv`, docs/calibration.md); "
+               "(3) structuur, het verschil onder elk structureel alternatief (enkelvoudige toegang als stap of als "
+               "no wrong door). `make run` toont lagen 2 en 3 onder zijn tabel; dit rapport toont laag 1."),
     "outcomes": ("Outcomes per arm", "Uitkomsten per variant"),
     "differences": ("Paired differences (arm minus its reference)", "Gepaarde verschillen (variant min referentie)"),
     "figures": ("Figures", "Figuren"),

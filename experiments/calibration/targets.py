@@ -152,3 +152,46 @@ OBSERVATIONS: dict[str, Observation] = {
         specialist_youth_orgs=("jeugdhulp_ambulant", "jeugd_ggz"), local_team="jeugd_en_gezinsteam",
         youth_mh_domain="youth_mental_health", adult_mh_org="ggz", laws=_LAWS),
 }
+
+
+# Model discrepancy per fitted target (history matching, `ensemble`): the standard deviation, in the target's unit, of
+# the difference between the model at its best parameters and the real system that the target measures, with the
+# reason. Every figure is an assumption (our judgement, stated so it can be argued with), as Vernon, Goldstein &
+# Bower (2010) state theirs; the observation uncertainty is read from the published band (`observation_sd`).
+DISCREPANCY: dict[str, tuple[float, str]] = {
+    "youth_care_use": (1.0, "assumption: the model counts households, CBS counts youth under 23; the conversion "
+                            "(1.8 youth per household) is itself an assumption"),
+    "youth_wait_weeks": (2.0, "assumption: one region's published wait (Rijnmond) stands for a generic municipality, and "
+                              "the model's wait is one decision delay plus one queue"),
+    "adult_mh_wait_weeks": (2.0, "assumption: the model has one adult mental-health provider with one intake desk; the "
+                                 "published mean is over every provider in the country"),
+    "youth_mh_treatment_dropout": (5.0, "assumption: studies define dropout differently (de Haan et al. 2013 pool them)"),
+    "youth_trajectory_years": (0.15, "assumption: Little's law on the model's stock counts help at one provider; CBS's "
+                                     "trajectories may chain providers"),
+    "youth_cost_per_client": (1000.0, "assumption: the published figure is for 2017 and the model's prices are 2023 "
+                                      "(about 10 % apart)"),
+    "youth_crisis_rate": (1.5, "assumption: out-of-home placement with residence stands for crisis, and 1.8 youth per "
+                               "household converts the rate"),
+    "adult_mh_intake_over_4_weeks": (5.0, "assumption: the share depends on the queue discipline of one intake desk; "
+                                          "the published share is over many providers"),
+}
+
+
+def observation_sd(target: Target) -> float:
+    """Observation uncertainty of a target: its published band read as a 95 % interval (half band / 2)."""
+    return (target.band[1] - target.band[0]) / 4.0
+
+
+def accepted_band(target: Target, cutoff: float = 3.0) -> tuple[float, float]:
+    """The band a member's simulated value must lie in: published value +- cutoff x sqrt(Var_obs + Var_discrepancy).
+
+    The same cut-off (3, Pukelsheim's three-sigma rule) as the implausibility of history matching, so a member
+    whose own run lies in every band is one the emulators would not rule out with a perfect emulator.
+    """
+    sd = (observation_sd(target) ** 2 + DISCREPANCY[target.key][0] ** 2) ** 0.5
+    return target.point - cutoff * sd, target.point + cutoff * sd
+
+
+def matched_targets() -> list[Target]:
+    """The targets every ensemble member must match: the fitted ones (held-out patterns stay out, as in the fit)."""
+    return [t for t in TARGETS if t.fitted]

@@ -1,0 +1,283 @@
+"""An ensemble of calibrated worlds: the parameter sets whose own runs match every target's accepted band.
+
+`build` runs history matching (`history_matching`) on the fragmented preset of
+one scenario over the calibrated scales of `fit` (and the hourly-cost scale,
+which is one more dimension here, so every member's recorded cost is its own
+run's), at the smallest allowed population. Every run of every wave is a
+candidate; `accept` keeps a run when each matched target's simulated value lies
+in its accepted band (`targets.accepted_band`: published value +- 3 sd of
+observation uncertainty and stated model discrepancy).
+
+Runs are cached one line each in ``outputs/calibration/<scenario>-runs.jsonl``
+as they finish (keyed by their exact overrides, seed and run settings), so an
+interrupted ``make calibrate`` resumes where it stopped: the designs are
+deterministic, so the same runs are asked for again and found. The accepted
+members are stored beside the scenario in ``scenarios/<scenario>.ensemble.csv``
+(parameter values, simulated target values, seed); the member nearest the
+centre of the members (in the unit cube of the scales) is the representative
+whose values the scenario file holds.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import Executor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from experiments.calibration.fit import COST_SCALES, SCALES, Prior, Scale, overrides_for, read_priors, run_observed
+from experiments.calibration.history_matching import Wave, history_match
+from experiments.calibration.targets import DISCREPANCY, TARGETS, Target, accepted_band, matched_targets, observation_sd
+from sim import load_run_config
+from sim.atomic import write_text
+from sim.errors import InputError
+from sim.scenario import SCENARIO_DIR
+
+SEED0 = 1001  # run i of the history matching uses seed SEED0 + i: other seeds than the validation (101..)
+OUT_PREFIX = "out."  # column prefix of a simulated target value in the ensemble file
+
+
+def ensemble_path(scenario: str) -> Path:
+    """Where a scenario's ensemble is stored (beside the scenario file)."""
+    return SCENARIO_DIR / f"{scenario}.ensemble.csv"
+
+
+def accept(outputs: Mapping[str, float], targets: list[Target] | None = None) -> tuple[bool, list[str]]:
+    """Whether a run's outputs lie in every matched target's accepted band; and the keys of the targets it misses.
+
+    A missing or NaN value misses its target (a run that cannot produce a figure is not a calibrated world).
+    """
+    missed = []
+    for t in targets if targets is not None else matched_targets():
+        v = outputs.get(t.key, math.nan)
+        lo, hi = accepted_band(t)
+        if not (isinstance(v, int | float) and lo <= v <= hi):
+            missed.append(t.key)
+    return not missed, missed
+
+
+@dataclass
+class Space:
+    """The calibrated scales of a scenario and the unit cube over their bounds."""
+
+    scales: tuple[Scale, ...]
+    priors: list[Prior]
+
+    @classmethod
+    def of(cls, scenario: str) -> Space:
+        """Every scale of the fit plus the hourly-cost scale, with the file's current values as priors."""
+        scales = (*SCALES[scenario], COST_SCALES[scenario])
+        return cls(scales, read_priors(scenario, scales))
+
+    @property
+    def paths(self) -> list[str]:
+        """Every dotted path a member sets."""
+        return [p for s in self.scales for p in s.paths]
+
+    def overrides(self, u: np.ndarray) -> dict[str, float | int]:
+        """Scenario values of the point ``u`` of the unit cube (rounded as written to the file)."""
+        lo = np.array([p.lo for p in self.priors])
+        hi = np.array([p.hi for p in self.priors])
+        return overrides_for(self.scales, self.priors, lo + (hi - lo) * np.asarray(u, dtype=float))
+
+
+class RunCache:
+    """Finished runs, one JSON line each, appended and flushed as they finish (so nothing is lost to an interrupt)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.runs: dict[str, dict[str, float]] = {}
+        if path.is_file():
+            for line in path.read_text().splitlines():
+                try:
+                    rec = json.loads(line)
+                except json.JSONDecodeError:
+                    continue  # a line cut by an interrupt: that run is simply done again
+                self.runs[rec["key"]] = rec["obs"]
+
+    @staticmethod
+    def key(job: tuple[str, dict[str, Any], int, dict[str, Any]]) -> str:
+        """A run's identity: scenario, overrides, seed and run settings."""
+        scenario, overrides, seed, kw = job
+        return json.dumps([scenario, sorted(overrides.items()), seed, sorted(kw.items())])
+
+    def add(self, key: str, obs: dict[str, float]) -> None:
+        """Record one finished run."""
+        self.runs[key] = obs
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a") as f:
+            f.write(json.dumps({"key": key, "obs": obs}) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+
+
+@dataclass
+class Run:
+    """One run of the history matching."""
+
+    u: np.ndarray
+    overrides: dict[str, float | int]
+    seed: int
+    wave: int
+    obs: dict[str, float]
+
+
+@dataclass
+class EnsembleResult:
+    """What `build` found."""
+
+    scenario: str
+    space: Space
+    runs: list[Run]
+    waves: list[Wave]
+    kw: dict[str, Any]
+    seconds: float
+    cached: int = 0  # runs found in the cache (done by an earlier, interrupted invocation; not in ``seconds``)
+    members: list[Run] = field(default_factory=list)
+    representative: int = -1  # index into members
+
+    def missed_by(self) -> dict[str, int]:
+        """Per matched target: how many runs miss its accepted band."""
+        counts = {t.key: 0 for t in matched_targets()}
+        for r in self.runs:
+            for k in accept(r.obs)[1]:
+                counts[k] += 1
+        return counts
+
+    def only_missed_by(self) -> dict[str, int]:
+        """Per matched target: how many runs miss that band and no other (the runs one target alone rules out)."""
+        counts = {t.key: 0 for t in matched_targets()}
+        for r in self.runs:
+            missed = accept(r.obs)[1]
+            if len(missed) == 1:
+                counts[missed[0]] += 1
+        return counts
+
+
+def run_or_refused(job: tuple[str, dict[str, Any], int, dict[str, Any]]) -> tuple[dict[str, float], str]:
+    """`fit.run_observed`, or NaN for every target and the reason when the scenario refuses the values.
+
+    A refused point (e.g. a desk whose hours round to nothing at this population) produces no figure: no band
+    accepts it and no emulator sees it. The reason travels as text (an exception would have to cross the pool).
+    """
+    try:
+        return run_observed(job), ""
+    except InputError as exc:
+        return {t.key: math.nan for t in TARGETS}, str(exc)
+
+
+def representative(members: list[Run]) -> int:
+    """Index of the member nearest (Euclidean, unit cube of the scales) to the members' mean point."""
+    u = np.array([m.u for m in members])
+    return int(np.argmin(np.linalg.norm(u - u.mean(axis=0), axis=1)))
+
+
+def build(pool: Executor, scenario: str, kw: dict[str, Any], waves: int, wave_size: int, cache: RunCache,
+          say: Callable[[str], None] = print, seed: int = 0) -> EnsembleResult:
+    """History-match the scenario's fragmented preset and keep the accepted runs as members.
+
+    Args:
+        pool: where the runs go.
+        scenario: the scenario name.
+        kw: run settings (population, warm-up, horizon).
+        waves: emulator waves after the first design.
+        wave_size: runs per wave (the first design is a Latin hypercube of this size).
+        cache: finished runs (resume).
+        say: progress (stderr).
+        seed: seed of the designs.
+    """
+    t0 = time.perf_counter()
+    space = Space.of(scenario)
+    targets = matched_targets()
+    z = np.array([t.point for t in targets])
+    var = np.array([observation_sd(t) ** 2 + DISCREPANCY[t.key][0] ** 2 for t in targets])
+    runs: list[Run] = []
+    cached = [0]
+    total = wave_size * (waves + 1)
+
+    def simulate(us: np.ndarray) -> np.ndarray:
+        wave = len(runs) // wave_size
+        jobs = [(scenario, space.overrides(u), SEED0 + len(runs) + i, kw) for i, u in enumerate(us)]
+        obs: list[dict[str, float] | None] = [cache.runs.get(RunCache.key(j)) for j in jobs]
+        todo = {pool.submit(run_or_refused, j): i for i, j in enumerate(jobs) if obs[i] is None}
+        cached[0] += len(jobs) - len(todo)
+        say(f"  [{scenario}] wave {wave}: {len(jobs)} runs ({len(jobs) - len(todo)} found in {cache.path.name})")
+        for fut in as_completed(todo):
+            i = todo[fut]
+            obs[i], refused = fut.result()
+            if refused:
+                say(f"  [{scenario}] run refused by the scenario: {refused}")
+            cache.add(RunCache.key(jobs[i]), obs[i])
+            done = sum(o is not None for o in obs)
+            say(f"  [{scenario}] run {len(runs) + done}/{total}  ({time.perf_counter() - t0:.0f} s)")
+        for u, j, o in zip(us, jobs, obs, strict=True):
+            assert o is not None
+            runs.append(Run(np.asarray(u), j[1], j[2], wave, o))
+        return np.array([[o[t.key] for t in targets] for o in obs], dtype=float)  # type: ignore[index]
+
+    def feasible(u: np.ndarray) -> bool:
+        # A point the scenario refuses at this population (e.g. a desk with less than one intake a week) is not a
+        # world at all; checked on the loaded configuration, without a run.
+        try:
+            load_run_config(scenario, "fragmented", scenario_overrides=space.overrides(u), seed=SEED0, **kw)
+        except InputError:
+            return False
+        return True
+
+    _, _, done_waves = history_match(simulate, len(space.scales), z, var, waves, wave_size, seed=seed, say=say,
+                                     feasible=feasible)
+    res = EnsembleResult(scenario, space, runs, done_waves, kw, time.perf_counter() - t0, cached[0])
+    res.members = [r for r in runs if accept(r.obs)[0]]
+    if res.members:
+        res.representative = representative(res.members)
+    return res
+
+
+def to_frame(res: EnsembleResult) -> pd.DataFrame:
+    """The members as a table: member number, seed, wave, run settings, representative flag, values, outputs."""
+    rows = []
+    for i, m in enumerate(res.members):
+        row: dict[str, Any] = {"member": i + 1, "seed": m.seed, "wave": m.wave,
+                               "n_families": res.kw["n_families"], "warm_up_days": res.kw["warm_up_days"],
+                               "horizon_days": res.kw["horizon_days"], "representative": int(i == res.representative)}
+        row.update({p: m.overrides[p] for p in res.space.paths})
+        row.update({OUT_PREFIX + t.key: m.obs[t.key] for t in TARGETS})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def write_ensemble(res: EnsembleResult, path: Path | None = None) -> Path:
+    """Store the members beside the scenario (atomic); returns the path."""
+    path = path or ensemble_path(res.scenario)
+    write_text(path, to_frame(res).to_csv(index=False, float_format="%.10g"))
+    return path
+
+
+def read_ensemble(scenario: str, path: Path | None = None) -> pd.DataFrame:
+    """The stored members of a scenario (empty frame if it has none)."""
+    path = path or ensemble_path(scenario)
+    return pd.read_csv(path) if path.is_file() else pd.DataFrame()
+
+
+def parameter_columns(frame: pd.DataFrame) -> list[str]:
+    """The dotted scenario paths among the ensemble file's columns."""
+    return [c for c in frame.columns if "." in c and not c.startswith(OUT_PREFIX)]
+
+
+def member_overrides(row: Mapping[str, Any], scenario: str, paths: list[str] | None = None) -> dict[str, float | int]:
+    """A member's scenario overrides; values that are integers in the scenario file stay integers."""
+    space = Space.of(scenario)
+    integer = {p: i for s, pr in zip(space.scales, space.priors, strict=True) for p, i in zip(s.paths, pr.integer, strict=True)}
+    out: dict[str, float | int] = {}
+    for p in paths if paths is not None else space.paths:
+        v = float(row[p])
+        out[p] = int(round(v)) if integer.get(p, False) else v
+    return out

@@ -1,0 +1,163 @@
+"""History matching: rule out the parameter sets whose outputs cannot match the targets, in waves.
+
+The method of Craig, Goldstein, Seheult & Smith (1997), "Pressure matching for
+hydrocarbon reservoirs: a case study in the use of Bayes linear strategies for
+large computer experiments" (Case Studies in Bayesian Statistics III, pp.
+37-93), and Vernon, Goldstein & Bower (2010), "Galaxy formation: a Bayesian
+uncertainty analysis", Bayesian Analysis 5(4):619-669:
+
+1. run the simulator on a Latin hypercube over the parameters' declared ranges
+   (on the unit cube here; `experiments.calibration.ensemble` maps it to values);
+2. fit an emulator per target (`experiments.calibration.emulator`);
+3. the implausibility of a parameter set x for target i is
+   ``I_i(x) = |z_i - E[f_i(x)]| / sqrt(Var_obs_i + Var_discrepancy_i + Var_emulator_i(x) + Var_run_i)``
+   where z is the published value, Var_obs its observation uncertainty,
+   Var_discrepancy the stated model discrepancy (both in `targets`), Var_emulator
+   the emulator's variance of the mean output and Var_run the run-to-run
+   variance of one stochastic run (the emulator's nugget: every candidate is
+   judged by one run);
+4. x is *not ruled out yet* when the largest ``I_i(x)`` is at most 3 (Pukelsheim's
+   three-sigma rule: at least 95 % of any unimodal distribution lies within 3 sd);
+   the largest, not the second largest, because the targets measure different
+   things and there are few of them;
+5. the next wave's design is drawn from the space not ruled out by any earlier
+   wave (rejection sampling from the unit cube, then a spread-out subset), its
+   runs refit the emulators, and the space shrinks.
+
+Every run of every wave is also a candidate member: the ensemble keeps the runs
+whose simulated outputs lie in every target's accepted band (`ensemble.accept`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.stats import qmc
+
+from experiments.calibration.emulator import Emulator, fit_emulator
+
+CUTOFF = 3.0
+
+
+def latin_hypercube(n: int, d: int, seed: int) -> np.ndarray:
+    """``n`` points of a Latin hypercube on the unit cube of dimension ``d`` (deterministic in ``seed``)."""
+    return qmc.LatinHypercube(d=d, seed=np.random.default_rng(seed)).random(n)
+
+
+def implausibility(emulators: list[Emulator], z: np.ndarray, var: np.ndarray, xs: np.ndarray,
+                   chunk: int = 2000) -> np.ndarray:
+    """I_i(x) for every point of ``xs`` (rows) and target (columns).
+
+    Args:
+        emulators: one per target, in the order of ``z``.
+        z: published value per target.
+        var: Var_obs + Var_discrepancy per target.
+        xs: points on the unit cube.
+        chunk: points per prediction batch (bounds memory: the kernel is points x design x parameters).
+    """
+    out = np.empty((len(xs), len(emulators)))
+    for a in range(0, len(xs), chunk):
+        part = xs[a:a + chunk]
+        for i, em in enumerate(emulators):
+            mean, v_em, v_run = em.predict(part)
+            out[a:a + chunk, i] = np.abs(z[i] - mean) / np.sqrt(var[i] + v_em + v_run)
+    return out
+
+
+def spread_subset(points: np.ndarray, n: int, seed: int) -> np.ndarray:
+    """A greedy maximin subset of ``n`` rows of ``points``: each next point is the farthest from those chosen."""
+    if len(points) <= n:
+        return points
+    rng = np.random.default_rng(seed)
+    chosen = [int(rng.integers(len(points)))]
+    dist = np.linalg.norm(points - points[chosen[0]], axis=1)
+    while len(chosen) < n:
+        i = int(np.argmax(dist))
+        chosen.append(i)
+        dist = np.minimum(dist, np.linalg.norm(points - points[i], axis=1))
+    return points[chosen]
+
+
+def _feasible_part(points: np.ndarray, feasible: Callable[[np.ndarray], bool], n: int, seed: int,
+                   shuffle: bool = True) -> np.ndarray:
+    """Up to ``n`` feasible rows of ``points`` (in random order, or in the given order with ``shuffle=False``)."""
+    order = np.random.default_rng(seed).permutation(len(points)) if shuffle else np.arange(len(points))
+    out = []
+    for i in order:
+        if feasible(points[i]):
+            out.append(points[i])
+            if len(out) >= n:
+                break
+    return np.array(out).reshape(-1, points.shape[1])
+
+
+@dataclass
+class Wave:
+    """One wave: its emulators and what it ruled out."""
+
+    emulators: list[Emulator]
+    nroy_fraction: float  # share of the uniform candidates (within the earlier waves' space) not ruled out
+    design: np.ndarray = field(default_factory=lambda: np.empty((0, 0)))  # the next design drawn from the space left
+
+
+def not_ruled_out(waves: list[Wave], z: np.ndarray, var: np.ndarray, xs: np.ndarray) -> np.ndarray:
+    """Mask of the points of ``xs`` that no wave rules out (max over targets of I at most `CUTOFF`)."""
+    keep = np.ones(len(xs), dtype=bool)
+    for w in waves:
+        idx = np.flatnonzero(keep)
+        if len(idx):
+            keep[idx] = implausibility(w.emulators, z, var, xs[idx]).max(axis=1) <= CUTOFF
+    return keep
+
+
+def history_match(simulate: Callable[[np.ndarray], np.ndarray], d: int, z: np.ndarray, var: np.ndarray,
+                  waves: int, wave_size: int, seed: int = 0, candidates: int = 20000, say: Callable[[str], None] = print,
+                  feasible: Callable[[np.ndarray], bool] | None = None) -> tuple[np.ndarray, np.ndarray, list[Wave]]:
+    """Run the waves; return every design point run (unit cube), its outputs, and the waves.
+
+    Args:
+        simulate: points (n x d) -> outputs (n x targets); NaN rows are runs that produced no value (kept out
+            of the emulators).
+        d: number of parameters.
+        z: published value per target.
+        var: Var_obs + Var_discrepancy per target.
+        waves: number of emulator waves; each is followed by a design of ``wave_size`` runs in the space left.
+        wave_size: runs per wave (the first wave is a Latin hypercube of this size).
+        seed: seed of the designs (the whole procedure is deterministic given ``simulate``).
+        candidates: uniform points per wave to estimate and sample the space not ruled out.
+        say: progress.
+        feasible: whether the simulator accepts a point at all (None: every point). Points it refuses produce no
+            output, so the emulators know nothing there and would keep proposing them; a wave's design keeps only
+            feasible points (checked in random order until there are enough, so a cheap check stays cheap).
+    """
+    xs = latin_hypercube(wave_size, d, seed)
+    ys = simulate(xs)
+    done: list[Wave] = []
+    for k in range(1, waves + 1):
+        ok = np.all(np.isfinite(ys), axis=1)
+        ems = [fit_emulator(xs[ok], ys[ok, i], seed=seed + k) for i in range(len(z))]
+        wave = Wave(ems, 0.0)
+        cand = np.random.default_rng(seed + 1000 * k).random((candidates, d))
+        keep = not_ruled_out([*done, wave], z, var, cand)
+        prev = not_ruled_out(done, z, var, cand) if done else np.ones(len(cand), dtype=bool)
+        wave.nroy_fraction = float(keep.sum() / max(1, prev.sum()))
+        pool = cand[keep]
+        if feasible is not None:
+            pool = _feasible_part(pool, feasible, 5 * wave_size, seed + k)
+        if len(pool) < wave_size:
+            # Too little left to sample: add the least implausible candidates, so the wave still refines there
+            # (reported: a tiny space left means the targets are close to incompatible with the model).
+            imp = implausibility(ems, z, var, cand).max(axis=1)
+            extra = cand[np.argsort(imp)]
+            if feasible is not None:
+                extra = _feasible_part(extra, feasible, wave_size, seed + k, shuffle=False)
+            pool = np.vstack([pool, extra])[:max(wave_size, len(pool))]
+        wave.design = spread_subset(pool, wave_size, seed + k)
+        done.append(wave)
+        say(f"  wave {k}: {keep.sum()} of {len(cand)} uniform candidates not ruled out "
+            f"({100 * keep.mean():.2f} % of the cube; {100 * wave.nroy_fraction:.1f} % of the space the earlier waves left)")
+        xs = np.vstack([xs, wave.design])
+        ys = np.vstack([ys, simulate(wave.design)])
+    return xs, ys, done

@@ -1,0 +1,149 @@
+"""The ensemble of calibrated worlds: emulator, implausibility, acceptance, and the stored members."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from experiments.calibration.emulator import fit_emulator
+from experiments.calibration.ensemble import (
+    OUT_PREFIX,
+    SEED0,
+    EnsembleResult,
+    Run,
+    Space,
+    accept,
+    ensemble_path,
+    member_overrides,
+    parameter_columns,
+    read_ensemble,
+    representative,
+    write_ensemble,
+)
+from experiments.calibration.fit import run_observed
+from experiments.calibration.history_matching import CUTOFF, history_match, implausibility, latin_hypercube, not_ruled_out
+from experiments.calibration.targets import TARGETS, accepted_band, matched_targets
+
+
+def test_emulator_reproduces_a_smooth_function_with_an_honest_variance() -> None:
+    x = latin_hypercube(30, 2, seed=1)
+    f = np.sin(3 * x[:, 0]) + x[:, 1] ** 2
+    em = fit_emulator(x, f)
+    test = np.random.default_rng(2).random((200, 2))
+    mean, var, _ = em.predict(test)
+    truth = np.sin(3 * test[:, 0]) + test[:, 1] ** 2
+    err = np.abs(mean - truth)
+    assert err.max() < 0.05  # the function varies over about 1.9: errors under 3 % of its range
+    # The variance is honest: the errors are within 3 emulator sd (plus the fitted nugget) at 99 % of the points.
+    assert np.mean(err <= 3 * np.sqrt(var + em.nugget * em.y_sd ** 2) + 1e-6) >= 0.99
+    _, var_at_design, _ = em.predict(x)
+    assert var_at_design.max() < var.max()  # less uncertain at the runs than between them
+
+
+def test_history_matching_finds_a_known_non_implausible_region() -> None:
+    # f(x) = x0 on [0, 1]^3 (x1, x2 inert), published 0.5 with sd 0.05: the space not ruled out is |x0 - 0.5| <= 0.15.
+    z, var = np.array([0.5]), np.array([0.05 ** 2])
+
+    def simulate(xs: np.ndarray) -> np.ndarray:
+        return xs[:, [0]].copy()
+
+    xs, ys, waves = history_match(simulate, 3, z, var, waves=2, wave_size=20, seed=3, candidates=4000, say=lambda _: None)
+    assert len(xs) == 60 and ys.shape == (60, 1)
+    later = xs[20:, 0]
+    assert np.all(np.abs(later - 0.5) <= 0.2)  # the waves refocus their designs on the region
+    test = np.random.default_rng(4).random((3000, 3))
+    keep = not_ruled_out(waves, z, var, test)
+    inside = np.abs(test[:, 0] - 0.5) <= 0.13
+    outside = np.abs(test[:, 0] - 0.5) >= 0.17
+    assert keep[inside].all()  # nothing truly plausible is ruled out
+    assert not keep[outside].any()  # and the rest is
+    assert 0.2 < waves[0].nroy_fraction < 0.4  # the region is 30 % of the cube
+    imp = implausibility(waves[-1].emulators, z, var, np.array([[0.5, 0.1, 0.9], [0.9, 0.5, 0.5]]))
+    assert imp[0, 0] < 1.0 and imp[1, 0] > CUTOFF
+
+
+def _inside() -> dict[str, float]:
+    return {t.key: (accepted_band(t)[0] + accepted_band(t)[1]) / 2 for t in TARGETS if t.key in {m.key for m in matched_targets()}}
+
+
+def test_accepted_bands_widen_the_published_band() -> None:
+    for t in matched_targets():
+        lo, hi = accepted_band(t)
+        assert lo < t.band[0] and hi > t.band[1]  # observation uncertainty and discrepancy only ever widen it
+
+
+def test_a_planted_bad_member_is_rejected() -> None:
+    good = _inside()
+    assert accept(good) == (True, [])
+    t = matched_targets()[1]
+    bad = dict(good, **{t.key: accepted_band(t)[1] * 1.01})  # just above one band, inside all others
+    assert accept(bad) == (False, [t.key])
+    assert accept(dict(good, **{t.key: math.nan})) == (False, [t.key])  # a run that produced no figure
+    assert accept({k: v for k, v in good.items() if k != t.key}) == (False, [t.key])
+
+
+def test_representative_is_the_member_nearest_the_centre() -> None:
+    pts = [np.array([0.0, 0.0]), np.array([1.0, 1.0]), np.array([0.45, 0.55]), np.array([0.0, 1.0])]
+    members = [Run(u, {}, i, 0, {}) for i, u in enumerate(pts)]
+    assert representative(members) == 2
+
+
+@pytest.fixture(scope="module")
+def stored():
+    frame = read_ensemble("sociaal_domein")
+    if not len(frame):
+        # The last calibration accepted no member (docs/calibration.md says which bands ruled the runs out), so
+        # there is no file to check; the round trip below checks the same path on a member written here.
+        pytest.skip(f"no ensemble stored in {ensemble_path('sociaal_domein').name}: make calibrate builds it")
+    return frame
+
+
+def test_every_stored_member_lies_inside_every_band(stored) -> None:
+    for _, row in stored.iterrows():
+        outputs = {c[len(OUT_PREFIX):]: float(row[c]) for c in stored.columns if c.startswith(OUT_PREFIX)}
+        assert accept(outputs) == (True, []), f"member {row.member}"
+    assert stored.representative.sum() == 1
+
+
+def _rerun(frame, row) -> None:
+    paths = parameter_columns(frame)
+    kw = {"n_families": int(row.n_families), "warm_up_days": float(row.warm_up_days), "horizon_days": float(row.horizon_days)}
+    obs = run_observed(("sociaal_domein", member_overrides(row, "sociaal_domein", paths), int(row.seed), kw))
+    for t in TARGETS:
+        recorded = float(row[OUT_PREFIX + t.key])
+        assert obs[t.key] == pytest.approx(recorded, rel=1e-9, nan_ok=True), t.key
+
+
+def test_rerunning_a_stored_member_reproduces_its_recorded_targets(stored) -> None:
+    _rerun(stored, stored[stored.representative == 1].iloc[0])
+
+
+def test_a_member_written_to_the_ensemble_file_reruns_to_its_recorded_targets(tmp_path) -> None:
+    """The file round trip (rounded values, integers, seed, run settings) on one short run at the smallest population."""
+    space = Space.of("sociaal_domein")
+    u = np.full(len(space.scales), 0.5)
+    kw = {"n_families": 3334, "warm_up_days": 365.0, "horizon_days": 365.0}  # short: the round trip, not the targets
+    overrides = space.overrides(u)
+    obs = run_observed(("sociaal_domein", overrides, SEED0, kw))
+    res = EnsembleResult("sociaal_domein", space, [], [], kw, 0.0, members=[Run(u, overrides, SEED0, 0, obs)],
+                         representative=0)
+    frame = read_ensemble("sociaal_domein", write_ensemble(res, tmp_path / "e.csv"))
+    assert len(frame) == 1 and frame.representative.iloc[0] == 1
+    _rerun(frame, frame.iloc[0])
+
+
+def test_waves_propose_only_points_the_simulator_accepts() -> None:
+    # The simulator refuses x1 < 0.4 (as a scenario refuses a desk with less than one intake a week); the target
+    # prefers small x1, so without the check the emulators would keep proposing refused points.
+    z, var = np.array([0.0]), np.array([0.1 ** 2])
+
+    def simulate(xs: np.ndarray) -> np.ndarray:
+        y = xs[:, [0]] + xs[:, [1]]
+        y[xs[:, 1] < 0.4] = np.nan
+        return y
+
+    xs, ys, _ = history_match(simulate, 2, z, var, waves=1, wave_size=15, seed=5, candidates=3000, say=lambda _: None,
+                              feasible=lambda u: bool(u[1] >= 0.4))
+    assert np.all(xs[15:, 1] >= 0.4) and np.all(np.isfinite(ys[15:]))
