@@ -13,7 +13,10 @@ unresolved co-occurring needs (addiction, debt) raise the hazard and help on
 them lowers it again; ``w_d`` is the domain's support hours a week
 (``help_hours_per_week``), so more support lowers the hazard, at the price of
 those hours. ``support_effect`` is an assumption whose range includes 0 (no
-protection from support).
+protection from support). The divisor holds only while support is in place:
+a domain's ``tenancy`` block (`sim.tenancy`) may end support some days after
+housing (the staircase ends it at housing), after which the hazard is
+``rate * (1 + sum_d2 risk[d2] * a_d2)`` until another need is helped again.
 
 After a crisis with crisis care (docs/design.md F3) the hazard is zero until the spell and its refractory period
 have passed, as for a crisis of a growing need. The hazard is integrated against a keyed Exp(1) threshold per help segment
@@ -33,6 +36,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sim.reader import Reader
+from sim.tenancy import support_lapse
 
 if TYPE_CHECKING:
     from sim.episode import NeedEpisode
@@ -72,27 +76,31 @@ class HelpBreakdown:
     def __init__(self, model: SocialDomainModel) -> None:
         self.m = model
         index = {n: i for i, n in enumerate(model.spec.domain_names)}
-        self.spec: list[tuple[Breakdown, list[tuple[int, float]], float] | None] = []
+        # Per domain: (breakdown, risk weights, base hazard with support, base hazard without support).
+        self.spec: list[tuple[Breakdown, list[tuple[int, float]], float, float] | None] = []
+        self.tenancy = [d.tenancy for d in model.domain_specs]
         for d in model.domain_specs:
             b = d.breakdown
             if b is None:
                 self.spec.append(None)
             else:
                 risk = [(index[n], w) for n, w in b.risk.items() if w > 0.0]
-                self.spec.append((b, risk, b.rate / (1.0 + b.support_effect * d.help_hours_per_week)))
+                self.spec.append((b, risk, b.rate / (1.0 + b.support_effect * d.help_hours_per_week), b.rate))
         self.any = any(s is not None for s in self.spec)
-        # uid -> [threshold E, integrated hazard used, current rate, time of last accounting, help segment]
+        # uid -> [threshold E, integrated hazard used, current rate, time of last accounting, help segment,
+        #        time support lapses (sim.tenancy), rate after the lapse]
         self._clock: dict[int, list[float]] = {}
         self.breakdowns = 0
 
-    def _rate(self, ep: NeedEpisode) -> float:
-        spec = self.spec[ep.domain]
-        _, risk, base = spec
+    def _rates(self, ep: NeedEpisode) -> tuple[float, float, float]:
+        """(hazard with support, time support lapses, hazard after the lapse) at the family's needs now."""
+        _, risk, supported, unsupported = self.spec[ep.domain]
         fam = ep.family
         mult = 1.0
         for d2, w in risk:
             mult += w * fam.activity(d2)
-        return base * mult
+        lapse = support_lapse(self.tenancy[ep.domain], ep)
+        return supported * mult, lapse, (unsupported if lapse < INF else supported) * mult
 
     def time(self, ep: NeedEpisode, now: float) -> float:
         """Time of breakdown of ``ep``'s help from now at the current hazard (INF if the domain has none)."""
@@ -101,24 +109,43 @@ class HelpBreakdown:
         c = self._clock.get(ep.uid)
         if c is None or c[4] != ep.n_help:
             e = self.m.rand.exponential("breakdown", ep.family.fid, ep.domain, ep.problem_id, ep.attempt, ep.n_help)
-            c = [e, 0.0, 0.0, now, ep.n_help]
+            c = [e, 0.0, 0.0, now, ep.n_help, INF, 0.0]
             self._clock[ep.uid] = c
         # No breakdown while a crisis-care spell and its refractory period last (docs/design.md F3): the hazard counts
         # only from ``calm_until`` on.
         calm = ep.calm_until
         since = c[3] if c[3] > calm else calm
-        if now > since:
-            c[1] += c[2] * (now - since)
+        if now > since:  # the planned rate up to the lapse of support, the rate after it from there
+            lapse = c[5]
+            if lapse <= since:
+                c[1] += c[6] * (now - since)
+            elif lapse >= now:
+                c[1] += c[2] * (now - since)
+            else:
+                c[1] += c[2] * (lapse - since) + c[6] * (now - lapse)
         c[3] = now
-        c[2] = self._rate(ep)
-        return (now if now > calm else calm) + max(0.0, c[0] - c[1]) / c[2] if c[2] > 0.0 else INF
+        rate, lapse, after = self._rates(ep)
+        c[2], c[5], c[6] = rate, lapse, after
+        start = now if now > calm else calm
+        rest = max(0.0, c[0] - c[1])
+        if start >= lapse:
+            return start + rest / after if after > 0.0 else INF
+        if rate > 0.0 and start + rest / rate <= lapse:
+            return start + rest / rate
+        if lapse == INF:
+            return INF
+        rest -= rate * (lapse - start)  # support lapses first: the rest of the threshold at the rate without it
+        return lapse + rest / after if after > 0.0 else INF
 
     def changed(self, ep: NeedEpisode) -> bool:
         """Whether the family's needs changed ``ep``'s breakdown hazard since it was last planned."""
         if self.spec[ep.domain] is None:
             return False
         c = self._clock.get(ep.uid)
-        return c is not None and abs(self._rate(ep) - c[2]) > 1e-15
+        if c is None:
+            return False
+        rate, lapse, after = self._rates(ep)
+        return abs(rate - c[2]) > 1e-15 or lapse != c[5] or abs(after - c[6]) > 1e-15
 
     def cost(self, ep: NeedEpisode) -> tuple[float, str]:
         """Cost and payer of a breakdown (booked as category ``crisis``)."""

@@ -22,6 +22,7 @@ import numpy as np
 from sim.breakdown import HelpBreakdown
 from sim.config import RunConfig
 from sim.contacts import ContactPoints
+from sim.depth import DepthBreadth
 from sim.episode import NeedEpisode
 from sim.events import DEFAULT_PRIORITY, Timer, TupleEventList, advance
 from sim.family import Family
@@ -41,6 +42,7 @@ from sim.organisation import Organisation
 from sim.pathway import Pathway
 from sim.places import WaitingPlaces
 from sim.population import PopulationFlows
+from sim.referral import Referrals
 from sim.streams import KeyedRandom, beta_from_mean, beta_table, gamma_mean_one, gamma_table
 from sim.trust import TrustNetwork
 
@@ -82,7 +84,8 @@ class SocialDomainModel(mesa.Model):
         self.onset_base = [d.onset_rate for d in self.domain_specs]
         self.escalation = [d.escalation for d in self.domain_specs]
         self.remission = [d.remission_rate for d in self.domain_specs]
-        self.help_rate = [d.help_rate for d in self.domain_specs]
+        # The help rate at the domain's hours a week of help (sim.intensity: 1 without a help_intensity block).
+        self.help_rate = [d.help_rate * sc.help_intensity.factor(d.name, d.help_hours_per_week) for d in self.domain_specs]
         self.help_hours = [d.help_hours_per_week for d in self.domain_specs]
         self.severity_fixed = [d.severity_fixed for d in self.domain_specs]
         self.severity_q = [beta_table(d.severity_mean, d.severity_concentration) for d in self.domain_specs]
@@ -113,6 +116,8 @@ class SocialDomainModel(mesa.Model):
         self.breakdown = HelpBreakdown(self)
         self.contacts = ContactPoints(self)
         self.flows = PopulationFlows(self)
+        self.depth = DepthBreadth(self)
+        self.referrals = Referrals(self)
         # The organisation whose staff give crisis care in each domain (docs/design.md A4): the domain's
         # ``crisis_care_organisation``, else the first organisation in the file with professionals in the domain.
         self.crisis_care_org = []

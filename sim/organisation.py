@@ -164,7 +164,7 @@ class Organisation(mesa.Agent):
             while free:
                 p = staff[free[0]]
                 if p.can_take(hours):
-                    return p, 1.0
+                    return p, p.depth_fit
                 heapq.heappop(free)
                 p.listed = False
         if severity <= sc.light_threshold:
@@ -186,7 +186,7 @@ class Organisation(mesa.Agent):
                 ep = depth_list.head()
                 if ep is not None:
                     depth_list.pop(now)
-                    model.pathway.start_help(ep, p, 1.0)
+                    model.pathway.start_help(ep, p, p.depth_fit)
                     continue
             best = None
             for d in p.breadth:

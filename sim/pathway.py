@@ -344,6 +344,7 @@ class Pathway:
         if target is None:
             self.end(ep, DROPPED_OUT, "no_mandate")
             return
+        target = m.referrals.target(ep, source, target, now)  # a referrer may miss the correct door (sim.referral)
         kind, p_base, delay, drop = m.levers.warm_handoff.terms(ep)
         ep.handoffs += 1
         tau = m.trust.get(source.index, target.index, now)

@@ -41,6 +41,7 @@ class Professional(mesa.Agent):
         self.organisation = organisation
         self.depth = depth
         self.breadth: frozenset[int] = frozenset()
+        self.depth_fit = 1.0  # effectiveness in her depth domain; below 1 when breadth costs depth (sim.depth)
         self.capacity = capacity
         self.committed = 0.0
         self.reserved = 0.0

@@ -18,13 +18,17 @@ from typing import Any
 from sim.breakdown import Breakdown, read_breakdown
 from sim.configuration import SCENARIO_DIR, read_scenario  # noqa: F401 (SCENARIO_DIR: re-exported for older imports)
 from sim.contacts import read_detection
+from sim.depth import BreadthCost, read_breadth_cost
 from sim.errors import InputError
+from sim.intensity import HelpIntensity, read_help_intensity
 from sim.labels import ScenarioLabels, option_organisations, read_labels
 from sim.options import expand_choices
 from sim.overrides import apply_overrides
 from sim.places import WaitingPlace, read_waiting_place
 from sim.provenance import Provenance, unwrap
 from sim.reader import Reader
+from sim.referral import ReferralAccuracy, read_referral
+from sim.tenancy import TenancySupport, read_tenancy
 
 PAYERS = ("municipality", "central_municipality", "health_insurer", "justice", "housing_corporation", "education", "family")
 ACCESS_RULES = ("open", "decision")
@@ -53,6 +57,7 @@ class Domain:
     waiting_place: WaitingPlace | None = None
     breakdown: Breakdown | None = None
     crisis_care_organisation: str | None = None
+    tenancy: TenancySupport | None = None
 
 
 @dataclass(frozen=True)
@@ -219,6 +224,9 @@ class Scenario:
     crisis_care: CrisisCare | None = None
     staffed_for: int | None = None  # population the staff is sized for; None: fixed staff (never scaled)
     labels: ScenarioLabels = field(default_factory=ScenarioLabels, repr=False)
+    referral: ReferralAccuracy = field(default_factory=ReferralAccuracy)
+    help_intensity: HelpIntensity = field(default_factory=HelpIntensity)
+    breadth_cost: BreadthCost = field(default_factory=BreadthCost)
 
     @property
     def domain_names(self) -> tuple[str, ...]:
@@ -252,8 +260,11 @@ def _read_domain(name: str, r: Reader, names: tuple[str, ...]) -> Domain:
         waiting_place=read_waiting_place(r.child("waiting_place"), PAYERS) if r.has("waiting_place") else None,
         breakdown=read_breakdown(r.child("breakdown"), names, PAYERS) if r.has("breakdown") else None,
         crisis_care_organisation=r.string("crisis_care_organisation") if r.has("crisis_care_organisation") else None,
+        tenancy=read_tenancy(r.child("tenancy")) if r.has("tenancy") else None,
     )
     r.finish()
+    if d.tenancy is not None and d.breakdown is None:
+        raise InputError(f"{r.path}.tenancy", r.data["tenancy"], "a tenancy block only in a domain with a breakdown block", r.where)
     return d
 
 
@@ -479,6 +490,9 @@ def load_scenario(name_or_path: str | Path, overrides: Mapping[str, Any] | None 
         crisis_care=crisis_care,
         staffed_for=staffed_for,
         labels=read_labels(r.raw("labels", None), tuple(dict.fromkeys([*organisations, *optional_orgs])), tuple(domains), where),
+        referral=read_referral(r.child("referral"), tuple(organisations)) if r.has("referral") else ReferralAccuracy(),
+        help_intensity=read_help_intensity(r.child("help_intensity"), tuple(domains)) if r.has("help_intensity") else HelpIntensity(),
+        breadth_cost=read_breadth_cost(r.child("breadth_cost")) if r.has("breadth_cost") else BreadthCost(),
     )
     pop.finish()
     r.finish()

@@ -86,8 +86,11 @@ RUN = {"n_families": 1000, "horizon_days": 730.0, "warm_up_days": 365.0}
 STAIRS = "pathway.staircase.changes.organisations.wonen_begeleiding"
 HARD = {f"{STAIRS}.ready_after_days": 270, f"{STAIRS}.exclusions": {"health_addiction": 0.2, "debt_income": 0.3}}
 MILD = {f"{STAIRS}.ready_after_days": 60, f"{STAIRS}.exclusions": {"health_addiction": 0.6, "debt_income": 0.7}}
-# Staircase without requirements and housing first without its extra support: the two pathways coincide.
+# Staircase without requirements and housing first without its extra support: the two pathways coincide. The
+# staircase's support then outlasts any run and only its own help counts as support (sim.tenancy).
+TENANCY = "pathway.staircase.changes.domains.housing.tenancy"
 SAME = {f"{STAIRS}.ready_after_days": 0, f"{STAIRS}.exclusions": {"health_addiction": 1.0, "debt_income": 1.0},
+        f"{TENANCY}.support_days": 3650, f"{TENANCY}.help_elsewhere_supports": False,
         "pathway.housing_first.changes.domains.housing.help_hours_per_week": 2.0,
         "pathway.housing_first.changes.organisations.wonen_begeleiding.professionals": {"housing": 16}}
 

@@ -3,7 +3,8 @@
 A share of each organisation's professionals gets breadth over the other
 domains of the organisation's mandate, where she may help needs at or below
 the light threshold at effectiveness ``breadth_fit`` (< 1, so such help takes
-longer and books more hours). Who is T-shaped is a keyed draw per
+longer and books more hours). What the breadth costs in depth and training
+hours is `sim.depth`'s. Who is T-shaped is a keyed draw per
 professional, so a larger share adds people to a smaller share's set.
 Before the start day the scenario's status-quo share applies.
 """
@@ -37,7 +38,8 @@ class TShaped(Lever):
             domains = frozenset(org.help_lists)
             for p in org.professionals:
                 u = m.rand.uniform("t_shaped", org.index, p.index)
-                p.breadth = (domains - {p.depth}) if u < share else frozenset()
+                m.depth.set_breadth(p, (domains - {p.depth}) if u < share else frozenset())
             org.breadth_changed()
+            m.depth.organisation_changed(org.index, org.professionals)
             for p in org.professionals:
                 org.pull_work(p)
