@@ -21,7 +21,7 @@ parameters that bound it.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -186,14 +186,3 @@ def discover(sweep: Sweep, table: pd.DataFrame | None = None) -> dict[str, Found
         found[case] = Found(case, int(y.sum()), len(y), prim, peeled, box)
     return found
 
-
-def summary(found: dict[str, Found]) -> list[dict[str, Any]]:
-    """A JSON-friendly digest of `discover`: per case definition its counts and its box's limits and statistics."""
-    out = []
-    for f in found.values():
-        row: dict[str, Any] = {"case": f.case, "cases": f.cases, "points": f.points}
-        if f.box is not None:
-            row.update({k: v for k, v in asdict(f.box).items() if k in ("coverage", "density", "mass", "n")},
-                       limits=f.box.limits().to_dict("records"))
-        out.append(row)
-    return out
