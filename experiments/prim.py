@@ -21,7 +21,7 @@ Each box is reported with its **coverage** (share of all cases that lie in it),
 points in it) and its **restricted dimensions**: parameters whose limits are
 narrower than the full range, which name the region. ``simplify`` drops a
 restriction whose removal costs less density than a tolerance, so that a box
-names only the parameters that bound it.
+names only the parameters that bound it, and ``significance`` gives each restriction a quasi-p-value.
 
 This module implements PRIM itself with numpy and pandas (the EMA workbench is
 not a dependency); `tests/test_prim.py` checks it against a planted box.
@@ -274,3 +274,26 @@ class Prim:
             order.remove(name)
             density = float(self._y[self._inside(lo, hi)].mean())
         return self._box(lo, hi, order)
+
+    # --- is a restriction more than chance? ---------------------------------------------------------
+
+    def significance(self, box: Box) -> pd.Series:
+        """A quasi-p-value per restricted parameter (Bryant and Lempert 2010, as in scenario-discovery practice).
+
+        The one-sided binomial probability of at least as many cases among the box's points if they were drawn
+        with the density of the box without that restriction. A small value says the restriction picks out cases;
+        it is "quasi" because the box was fitted on the same points (it is not a calibrated test).
+        """
+        from scipy.stats import binom
+
+        lo, hi = box.lo.to_numpy(dtype=float), box.hi.to_numpy(dtype=float)
+        inside = self._inside(lo, hi)
+        n, k = int(inside.sum()), int(self._y[inside].sum())
+        out = {}
+        for name in box.restricted:
+            j = self._names.index(name)
+            wide_lo, wide_hi = lo.copy(), hi.copy()
+            wide_lo[j], wide_hi[j] = self._lo0[j], self._hi0[j]
+            p0 = float(self._y[self._inside(wide_lo, wide_hi)].mean())
+            out[name] = float(binom.sf(k - 1, n, p0))
+        return pd.Series(out, dtype=float)

@@ -155,6 +155,10 @@ def _parameter_value(t: Texts, x: float) -> str:
     return t.number(x, digits)
 
 
+def _p_value(t: Texts, p: float) -> str:
+    return "< " + t.number(0.001, 3) if p < 0.001 else t.number(p, 3)
+
+
 def regimes_blocks(sweep: Sweep, t: Texts, out: Path, fig: Any) -> list[Block]:
     """Where the challenger loses: the case counts, PRIM's box per case definition with its limits, and its figures."""
     exp = sweep.config["experiment"]
@@ -174,7 +178,7 @@ def regimes_blocks(sweep: Sweep, t: Texts, out: Path, fig: Any) -> list[Block]:
                 reps=int(sweep.plan.replication.max()), outcomes="; ".join(t.metric(k) for k in keys),
                 alpha=_share(t, settings["alpha"]), min_coverage=_share(t, settings["min_coverage"]),
                 simplify=t.number(100 * settings["simplify"], 0), analysed=len(table))),
-        ("p", t("regimes_overfit"))]
+        ("p", t("regimes_overfit")), ("p", t("quasi_p_text"))]
     rows = []
     for case, f in found.items():
         row = {t("case_label"): case_name(case), t("cases"): f"{f.cases} / {f.points}"}
@@ -190,6 +194,7 @@ def regimes_blocks(sweep: Sweep, t: Texts, out: Path, fig: Any) -> list[Block]:
         if f.box is None or not f.box.restricted:
             continue
         limits = f.box.limits()
+        quasi_p = f.prim.significance(f.box)
         content += [("h3", t("box_title", case=case_name(case))),
                     ("p", t("box_text", n=f.box.n, coverage=_share(t, f.box.coverage), density=_share(t, f.box.density),
                             base=_share(t, f.cases / f.points), mass=_share(t, f.box.mass))),
@@ -198,7 +203,8 @@ def regimes_blocks(sweep: Sweep, t: Texts, out: Path, fig: Any) -> list[Block]:
                         t("lower"): [_parameter_value(t, v) for v in limits.lo],
                         t("upper"): [_parameter_value(t, v) for v in limits.hi],
                         t("declared_range"): [f"{_parameter_value(t, bounds[n][0])} - {_parameter_value(t, bounds[n][1])}"
-                                              for n in limits.parameter]}))]
+                                              for n in limits.parameter],
+                        t("quasi_p"): [_p_value(t, quasi_p[n]) for n in limits.parameter]}))]
     fig(figures.prim_trajectory(found, t, out / "prim_trajectory.png", case_name), t("trajectory_caption"))
     for case, f in found.items():
         if f.box is None or not f.box.restricted:

@@ -150,6 +150,13 @@ PHRASES: dict[str, tuple[str, str]] = {
                  "{n} punten in het blok; dekking {coverage}, dichtheid {density} (tegen {base} van alle punten), massa {mass}."),
     "parameter": ("parameter", "parameter"), "lower": ("lower limit", "ondergrens"), "upper": ("upper limit", "bovengrens"),
     "declared_range": ("declared range", "opgegeven bereik"),
+    "quasi_p": ("quasi-p", "quasi-p"),
+    "quasi_p_text": ("*Quasi-p* per parameter: the binomial probability of at least the box's cases if its points had the "
+                     "density of the box without that limit (small: the limit picks out cases; fitted on the same points, "
+                     "so not a calibrated test).",
+                     "*Quasi-p* per parameter: de binomiale kans op minstens zoveel gevallen in het blok als de punten de "
+                     "dichtheid hadden van het blok zonder die grens (klein: de grens vangt gevallen; op dezelfde punten "
+                     "gevonden, dus geen geijkte toets)."),
     "trajectory_title": ("PRIM peeling trajectory", "PRIM-afpeltraject"),
     "trajectory_caption": ("Each line is the peeling trajectory of one case definition, from all points (right, coverage "
                            "100 %) to the narrowest box; the star marks the box reported (after pasting and dropping "
