@@ -15,7 +15,10 @@ Designs (``experiment.design`` in ``configs/experiment``):
 - ``capacity``: professionals of every (or the chosen) organisation scaled by
   each factor, per preset (``capacity_sweep``);
 - ``sensitivity``: a Morris or Sobol design over uncertain parameters and
-  lever switches (`experiments.sensitivity`).
+  lever switches (`experiments.sensitivity`);
+- ``regimes``: a Latin hypercube over the uncertain parameters, each point run
+  under fragmented and networked working, analysed with PRIM for where networked
+  working loses (`experiments.regimes`).
 """
 
 from __future__ import annotations
@@ -149,7 +152,7 @@ def design_arms(exp: dict[str, Any], scenario: str) -> list[dict[str, Any]]:
         return ablation_design(exp)
     if design == "capacity":
         return capacity_design(exp, scenario)
-    raise InputError("experiment.design", design, "arms, ablation, capacity or sensitivity")
+    raise InputError("experiment.design", design, "arms, ablation, capacity, sensitivity or regimes")
 
 
 def available(group: str) -> list[str]:

@@ -15,6 +15,7 @@ import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -23,6 +24,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.patches import Rectangle  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 from matplotlib.ticker import MaxNLocator, ScalarFormatter  # noqa: E402
 
@@ -308,4 +310,58 @@ def sensitivity(indices: pd.DataFrame, method: str, metric: str, t: Texts, path:
         _legend_outside(ax)
     ax.set_yticks(y, [t.factor(f) for f in d.factor], fontsize=7)
     ax.set_title(t("sens_title", metric=t.metric(metric)))
+    return [(_save(fig, path, t), "")]
+
+
+def prim_trajectory(found: dict[str, Any], t: Texts, path: Path, name: Callable[[str], str]) -> Drawn:
+    """PRIM's peeling trajectory (coverage against density) per case definition, the reported box starred."""
+    drawn = {case: f for case, f in found.items() if f.prim is not None}
+    if not drawn:
+        return []
+    fig, ax = plt.subplots(figsize=(8.5, 4.2), layout="constrained")  # wide: the legend sits beside the axes
+    for i, (case, f) in enumerate(drawn.items()):
+        colour = plt.get_cmap("tab10").colors[i % 10]
+        table = f.prim.table()
+        ax.plot(table.coverage * 100, table.density * 100, "-o", markersize=2.5, color=colour, label=name(case))
+        ax.plot(f.box.coverage * 100, f.box.density * 100, "*", markersize=13, color=colour, markeredgecolor="black")
+    ax.set(xlabel=t("coverage_x"), ylabel=t("density_y"), title=t("trajectory_title"), xlim=(0, 102), ylim=(0, 102))
+    _legend_outside(ax)
+    return [(_save(fig, path, t), "")]
+
+
+def prim_box(points: pd.DataFrame, f: Any, case_column: str, outcome: str, bounds: dict[str, tuple[float, float]], t: Texts,
+             path: Path, title: str, max_pairs: int = 3) -> Drawn:
+    """Sample points on pairs of the box's bounding parameters (the first three: up to three panels), cases in red.
+
+    A box bounded by one parameter is drawn against the paired difference of ``outcome`` instead.
+    """
+    names = list(f.box.restricted)
+    if not names:
+        return []
+    case = points[case_column].to_numpy(dtype=bool)
+    colours = np.where(case, "#d62728", "#999999")
+    pairs = [(a, b) for i, a in enumerate(names[:3]) for b in names[i + 1:3]][:max_pairs]
+    fig, axes = plt.subplots(1, max(1, len(pairs)), figsize=(4.2 * max(1, len(pairs)) + 1.6, 4.0), squeeze=False,
+                             layout="constrained")
+    for ax in axes.flat:
+        ax.scatter([], [], s=10, color="#d62728", label=t("case_label"))
+        ax.scatter([], [], s=10, color="#999999", label=t("no_case_label"))
+    if pairs:
+        for ax, (a, b) in zip(axes.flat, pairs, strict=True):
+            ax.scatter(points[a], points[b], s=10, c=colours, linewidths=0)
+            lo_a, hi_a, lo_b, hi_b = f.box.lo[a], f.box.hi[a], f.box.lo[b], f.box.hi[b]
+            ax.add_patch(Rectangle((lo_a, lo_b), hi_a - lo_a, hi_b - lo_b, fill=False, linewidth=1.5,
+                                                      edgecolor="black", label=t("box_label")))
+            ax.set(xlabel=t.factor(a), ylabel=t.factor(b), xlim=bounds.get(a), ylim=bounds.get(b))
+    else:
+        ax = axes.flat[0]
+        a = names[0]
+        scale = metrics.CATALOGUE[outcome].scale if outcome in metrics.CATALOGUE else 1.0
+        ax.scatter(points[a], points[outcome] * scale, s=10, c=colours, linewidths=0)
+        for x in (f.box.lo[a], f.box.hi[a]):
+            ax.axvline(x, color="black", linewidth=1.5)
+        ax.axhline(0, color="grey", linewidth=0.8, linestyle=":")
+        ax.set(xlabel=t.factor(a), ylabel=t("difference_x", metric=t.metric(outcome), unit=t.unit(outcome)), xlim=bounds.get(a))
+    _legend_outside(axes.flat[-1])
+    fig.suptitle(title)
     return [(_save(fig, path, t), "")]

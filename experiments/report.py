@@ -19,9 +19,10 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from experiments import analysis, figures
+from experiments import analysis, figures, regimes
 from experiments.store import Sweep, load_sweep
 from experiments.texts import Texts
 from sim import InputError, load_scenario
@@ -110,7 +111,7 @@ def blocks(sweep: Sweep, t: Texts, out: Path) -> list[Block]:
         for path, note in drawn:
             figs.append(("figure", (path.name, " ".join(x for x in (caption, note, base) if x))))
 
-    if design != "sensitivity":
+    if design not in ("sensitivity", "regimes"):  # one arm per sample point: no table of arms
         content += [("h2", t("outcomes")), ("table", outcome_table(sweep, t))]
         diff = difference_table(sweep, t)
         if len(diff):
@@ -139,7 +140,79 @@ def blocks(sweep: Sweep, t: Texts, out: Path) -> list[Block]:
             file = f"sensitivity_{metric}.png"
             fig(figures.sensitivity(idx, method, metric, t, out / file, top),
                 t("sens_caption", method=method.capitalize(), k=k, points=sweep.plan["sample"].nunique(), reps=reps, shown=bars))
+    if design == "regimes":
+        content += regimes_blocks(sweep, t, out, fig)
     return content + [("h2", t("figures"))] + figs
+
+
+def _share(t: Texts, x: float) -> str:
+    return f"{t.number(100 * x, 0)} %"
+
+
+def _parameter_value(t: Texts, x: float) -> str:
+    """A parameter limit with three significant digits, at least none after the decimal sign."""
+    digits = 0 if x == 0 else max(0, 2 - int(np.floor(np.log10(abs(x)))))
+    return t.number(x, digits)
+
+
+def _p_value(t: Texts, p: float) -> str:
+    return "< " + t.number(0.001, 3) if p < 0.001 else t.number(p, 3)
+
+
+def regimes_blocks(sweep: Sweep, t: Texts, out: Path, fig: Any) -> list[Block]:
+    """Where the challenger loses: the case counts, PRIM's box per case definition with its limits, and its figures."""
+    exp = sweep.config["experiment"]
+    keys = regimes.outcomes(exp)
+    settings = regimes.prim_settings(exp)
+    table = regimes.points(sweep)
+    found = regimes.discover(sweep, table)
+    bounds = {f["name"]: (f["lo"], f["hi"]) for f in sweep.config.get("factors", [])}
+    base, chal = t.name("preset", exp.get("baseline", "fragmented")), t.name("preset", exp.get("challenger", "networked"))
+
+    def case_name(case: str) -> str:
+        return t("case_any") if case == regimes.ANY else t("case_outcome", metric=t.metric(case))
+
+    content: list[Block] = [
+        ("h2", t("regimes", challenger=chal, baseline=base)),
+        ("p", t("regimes_text", points=int(sweep.plan["sample"].nunique()), k=len(bounds), baseline=base, challenger=chal,
+                reps=int(sweep.plan.replication.max()), outcomes="; ".join(t.metric(k) for k in keys),
+                alpha=_share(t, settings["alpha"]), min_coverage=_share(t, settings["min_coverage"]),
+                simplify=t.number(100 * settings["simplify"], 0), analysed=len(table))),
+        ("p", t("regimes_overfit")), ("p", t("quasi_p_text"))]
+    rows = []
+    for case, f in found.items():
+        row = {t("case_label"): case_name(case), t("cases"): f"{f.cases} / {f.points}"}
+        if f.box is None:
+            row.update({t("coverage"): "", t("density"): "", t("mass"): "", t("bounded_by"): t("nowhere" if not f.cases else "everywhere")})
+        else:
+            row.update({t("coverage"): _share(t, f.box.coverage), t("density"): _share(t, f.box.density),
+                        t("mass"): _share(t, f.box.mass),
+                        t("bounded_by"): ", ".join(f"`{t.factor(n)}`" for n in f.box.restricted) or t("no_box")})
+        rows.append(row)
+    content.append(("table", pd.DataFrame(rows)))
+    for case, f in found.items():
+        if f.box is None or not f.box.restricted:
+            continue
+        limits = f.box.limits()
+        quasi_p = f.prim.significance(f.box)
+        content += [("h3", t("box_title", case=case_name(case))),
+                    ("p", t("box_text", n=f.box.n, coverage=_share(t, f.box.coverage), density=_share(t, f.box.density),
+                            base=_share(t, f.cases / f.points), mass=_share(t, f.box.mass))),
+                    ("table", pd.DataFrame({
+                        t("parameter"): [f"`{t.factor(n)}`" for n in limits.parameter],
+                        t("lower"): [_parameter_value(t, v) for v in limits.lo],
+                        t("upper"): [_parameter_value(t, v) for v in limits.hi],
+                        t("declared_range"): [f"{_parameter_value(t, bounds[n][0])} - {_parameter_value(t, bounds[n][1])}"
+                                              for n in limits.parameter],
+                        t("quasi_p"): [_p_value(t, quasi_p[n]) for n in limits.parameter]}))]
+    fig(figures.prim_trajectory(found, t, out / "prim_trajectory.png", case_name), t("trajectory_caption"))
+    for case, f in found.items():
+        if f.box is None or not f.box.restricted:
+            continue
+        outcome = case if case != regimes.ANY else keys[0]
+        fig(figures.prim_box(table, f, f"loses:{case}", outcome, bounds, t, out / f"prim_box_{case}.png",
+                             t("box_fig_title", challenger=chal, case=case_name(case))), t("box_caption"))
+    return content
 
 
 def _md_table(df: pd.DataFrame) -> str:

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from experiments import regimes
 from experiments.designs import available, design_arms, sensitivity_design
 from experiments.executors import LAUNCHERS, check_submitit_launcher, make_executor
 from experiments.paired import paired_difference
@@ -115,7 +116,10 @@ def validate(cfg: dict[str, Any]) -> Experiment:
         raise InputError("launcher.n_jobs", launcher.get("n_jobs"), "a non-zero integer (-1: every core)")
     if launcher["name"].startswith("submitit"):
         check_submitit_launcher(launcher)  # parameters as submitit accepts them; for SLURM, a controller that answers
-    reps = _integer(cfg, "replications", 2)
+    exp = cfg.get("experiment")
+    regimes_design = isinstance(exp, dict) and exp.get("design") == "regimes"
+    # a regimes design needs no interval per arm: one seed per sample point is a valid (and the cheapest) design
+    reps = _integer(cfg, "replications", 1 if regimes_design else 2)
     _integer(cfg, "n_families", 1, allow_none=True)
     _number(cfg, "horizon_days", 0.0, open_lo=True)
     _number(cfg, "warm_up_days", 0.0)
@@ -128,7 +132,6 @@ def validate(cfg: dict[str, Any]) -> Experiment:
     for key in ("keep_episodes", "progress"):
         if not isinstance(cfg.get(key), bool):
             raise InputError(key, cfg.get(key), "true or false")
-    exp = cfg.get("experiment")
     if not isinstance(exp, dict) or not exp.get("name"):
         raise InputError("experiment", exp, f"+experiment=<one of {', '.join(available('experiment'))}>")
     scenario = cfg["scenario"]["name"]
@@ -142,6 +145,12 @@ def validate(cfg: dict[str, Any]) -> Experiment:
             raise InputError("experiment.outputs", outputs, "a non-empty list of summary metrics")
         if target is not None:
             raise InputError("target_ci_width", target, "null for a sensitivity design (it has no paired headline difference)")
+    elif regimes_design:
+        arms, fs = regimes.design(exp, scenario)
+        factors = [asdict(f) for f in fs]
+        check = arms[:2]  # building a configuration costs about 0.4 s: the first point's two arms stand for the rest
+        if target is not None:
+            raise InputError("target_ci_width", target, "null for a regimes design (PRIM reads every point, not one interval)")
     else:
         arms = design_arms(exp, scenario)
         check = arms

@@ -126,7 +126,73 @@ PHRASES: dict[str, tuple[str, str]] = {
     "exp_lever_ablation": ("which lever does the work", "welke hefboom doet het werk"),
     "exp_capacity_sweep": ("capacity against time to help and cost", "capaciteit tegen tijd tot hulp en kosten"),
     "exp_sensitivity": ("sensitivity analysis", "gevoeligheidsanalyse"),
+    "exp_regimes": ("where one way of working loses (scenario discovery)", "waar een werkwijze verliest (scenarioverkenning)"),
     "lever_factor": ("lever: {name}", "hefboom: {name}"),
+    "arm_at_point": ("{preset} at point {i}", "{preset} in punt {i}"),
+    # the regimes design (experiments/regimes.py, experiments/prim.py)
+    "regimes": ("Where {challenger} loses against {baseline}", "Waar {challenger} verliest van {baseline}"),
+    "regimes_text": ("{points} points drawn by Latin hypercube from the declared ranges of {k} uncertain parameters of the "
+                     "scenario; each point ran under {baseline} and under {challenger} with the same seeds (1..{reps}: the same "
+                     "families at the same moments). A point is a *case* when {challenger} does worse than {baseline} on at "
+                     "least one of: {outcomes} (the paired difference, mean over seeds; worse is higher for a cost, lower for a "
+                     "share helped). PRIM (patient rule induction, Friedman and Fisher 1999) then looks for a box of parameter "
+                     "values where cases are common: *coverage* is the share of all cases that lie in the box, *density* the "
+                     "share of the points in the box that are cases, *mass* the share of all points in the box. The box is the "
+                     "densest one on the peeling trajectory (peels of {alpha} of the points) that still holds {min_coverage} of "
+                     "the cases, widened again where that raised its density, and with restrictions dropped that changed its "
+                     "density by at most {simplify} percentage points. {analysed} of {points} points were analysed.",
+                     "{points} punten getrokken met een Latijns hyperkubusontwerp uit de opgegeven bereiken van {k} onzekere "
+                     "parameters van het scenario; elk punt draaide onder {baseline} en onder {challenger} met dezelfde "
+                     "startgetallen (1..{reps}: dezelfde gezinnen op dezelfde momenten). Een punt is een *geval* als "
+                     "{challenger} slechter doet dan {baseline} op minstens één van: {outcomes} (het gepaarde verschil, "
+                     "gemiddeld over startgetallen; slechter is hoger voor kosten, lager voor een aandeel geholpen). PRIM "
+                     "(patient rule induction, Friedman en Fisher 1999) zoekt dan een blok van parameterwaarden waarin gevallen "
+                     "vaak voorkomen: *dekking* is het aandeel van alle gevallen dat in het blok ligt, *dichtheid* het aandeel "
+                     "van de punten in het blok dat een geval is, *massa* het aandeel van alle punten in het blok. Het blok is "
+                     "het dichtste op het afpeltraject (afpellen van {alpha} van de punten) dat nog {min_coverage} van de "
+                     "gevallen bevat, weer verbreed waar dat de dichtheid verhoogde, en zonder grenzen die de dichtheid hoogstens "
+                     "{simplify} procentpunt veranderden. {analysed} van {points} punten zijn geanalyseerd."),
+    "regimes_overfit": ("With few points and many parameters a box can fit chance: read a box as a hypothesis to test with "
+                        "a design over its bounding parameters, not as a finding.",
+                        "Met weinig punten en veel parameters kan een blok toeval volgen: lees een blok als hypothese om te "
+                        "toetsen met een ontwerp over de begrenzende parameters, niet als bevinding."),
+    "case_any": ("worse on at least one outcome", "slechter op minstens één uitkomst"),
+    "case_outcome": ("worse on {metric}", "slechter op {metric}"),
+    "cases": ("cases of points", "gevallen van punten"),
+    "coverage": ("coverage", "dekking"), "density": ("density", "dichtheid"), "mass": ("mass", "massa"),
+    "bounded_by": ("bounded by", "begrensd door"),
+    "nowhere": ("nowhere: no point is a case", "nergens: geen punt is een geval"),
+    "everywhere": ("everywhere: every point is a case", "overal: elk punt is een geval"),
+    "no_box": ("no box denser than all points", "geen blok dichter dan alle punten"),
+    "box_title": ("Box: {case}", "Blok: {case}"),
+    "box_text": ("{n} points in the box; coverage {coverage}, density {density} (against {base} of all points), mass {mass}.",
+                 "{n} punten in het blok; dekking {coverage}, dichtheid {density} (tegen {base} van alle punten), massa {mass}."),
+    "parameter": ("parameter", "parameter"), "lower": ("lower limit", "ondergrens"), "upper": ("upper limit", "bovengrens"),
+    "declared_range": ("declared range", "opgegeven bereik"),
+    "quasi_p": ("quasi-p", "quasi-p"),
+    "quasi_p_text": ("*Quasi-p* per parameter: the binomial probability of at least the box's cases if its points had the "
+                     "density of the box without that limit (small: the limit picks out cases; fitted on the same points, "
+                     "so not a calibrated test).",
+                     "*Quasi-p* per parameter: de binomiale kans op minstens zoveel gevallen in het blok als de punten de "
+                     "dichtheid hadden van het blok zonder die grens (klein: de grens vangt gevallen; op dezelfde punten "
+                     "gevonden, dus geen geijkte toets)."),
+    "trajectory_title": ("PRIM peeling trajectory", "PRIM-afpeltraject"),
+    "trajectory_caption": ("Each line is the peeling trajectory of one case definition, from all points (right, coverage "
+                           "100 %) to the narrowest box; the star marks the box reported (after pasting and dropping "
+                           "restrictions).",
+                           "Elke lijn is het afpeltraject van één definitie van een geval, van alle punten (rechts, dekking "
+                           "100 %) tot het smalste blok; de ster is het gerapporteerde blok (na verbreden en weglaten van grenzen)."),
+    "coverage_x": ("coverage (% of cases in the box)", "dekking (% van de gevallen in het blok)"),
+    "density_y": ("density (% of points in the box that are cases)", "dichtheid (% van de punten in het blok dat een geval is)"),
+    "box_fig_title": ("Where {challenger} loses: {case}", "Waar {challenger} verliest: {case}"),
+    "box_caption": ("Every sample point projected on pairs of the parameters that bound the box (or on its one bounding "
+                    "parameter against the paired difference); cases in red, other points in grey; the rectangle (or the "
+                    "lines) are the box's limits on these parameters, and the box also has the limits of the table.",
+                    "Elk punt geprojecteerd op paren van de parameters die het blok begrenzen (of op de ene begrenzende "
+                    "parameter tegen het gepaarde verschil); gevallen in rood, andere punten in grijs; de rechthoek (of de "
+                    "lijnen) zijn de grenzen van het blok op deze parameters, en het blok heeft ook de grenzen uit de tabel."),
+    "case_label": ("case", "geval"), "no_case_label": ("no case", "geen geval"),
+    "box_label": ("box", "blok"),
     "more_parts": ("Part {k} of {n}: {shown} of the {total} comparisons.", "Deel {k} van {n}: {shown} van de {total} vergelijkingen."),
     "more_arms": ("Part {k} of {n}: {shown} of the {total} arms.", "Deel {k} van {n}: {shown} van de {total} varianten."),
     "spread_to": ("{lo} to {hi}", "{lo} tot {hi}"),
@@ -135,6 +201,7 @@ PHRASES: dict[str, tuple[str, str]] = {
 
 _ARM = re.compile(r"^(?P<working>\w+)(?: (?P<op>[+-]) (?P<unit>\w+))?(?: x(?P<scale>[0-9.]+))?$")
 _POINT = re.compile(r"^point (?P<i>\d+)$")
+_AT_POINT = re.compile(r"^(?P<working>\w+) at point (?P<i>\d+)$")  # a regimes design's arm (`experiments.regimes.arm_label`)
 
 
 class Texts:
@@ -196,6 +263,9 @@ class Texts:
         point = _POINT.match(str(arm))
         if point:
             return self("point", i=int(point["i"]))
+        at = _AT_POINT.match(str(arm))
+        if at:
+            return self("arm_at_point", preset=self.name("preset", at["working"]), i=int(at["i"]))
         m = _ARM.match(str(arm))
         if not m:
             return names.fallback(arm)

@@ -20,6 +20,11 @@ CASES = [
     (["+scenario.overrides.organisations.jeugdhulp.hourly_cost=5"], "scenario.overrides.organisations.jeugdhulp.hourly_cost"),
     (["scenario=atlantis"], "scenario"),
     (["launcher.workers=0"], "launcher.workers"),
+    (["+experiment=regimes", "experiment.outcomes=[cost_totl]"], "experiment.outcomes"),
+    (["+experiment=regimes", "experiment.outcomes=[cost_payer_justice]"], "experiment.outcomes"),  # neither better nor worse
+    (["+experiment=regimes", "experiment.prim.alpha=0.5"], "experiment.prim.alpha"),
+    (["+experiment=regimes", "experiment.samples=1"], "experiment.samples"),
+    (["+experiment=regimes", "experiment.challenger=fragmented"], "experiment.challenger"),
 ]
 
 

@@ -6,7 +6,8 @@ trajectories over every uncertain parameter, 3240 points in sociaal_domein) must
 and keep warm_dropout <= p_cold_dropout, and the model must accept the points that touch the edges of the most
 ranges (where SALib's float scaling once gave 0.45000000000000007 for [0.15, 0.45]). compare_working and
 capacity_sweep then run whole, with two replications, in this process; lever_ablation (36 runs) and sensitivity
-(6480 runs) are only validated here: running them takes minutes on two cores.
+(6480 runs) are only validated here: running them takes minutes on two cores; regimes runs end to end in
+tests/test_regimes.py.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ SHIPPED = sorted(p.stem for p in (CONFIG_DIR / "experiment").glob("*.yaml"))
 
 
 def test_every_shipped_experiment_is_found() -> None:
-    assert {"compare_working", "lever_ablation", "capacity_sweep", "sensitivity"} <= set(SHIPPED)
+    assert {"compare_working", "lever_ablation", "capacity_sweep", "sensitivity", "regimes"} <= set(SHIPPED)
 
 
 @pytest.mark.parametrize("name", SHIPPED)
