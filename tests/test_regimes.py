@@ -27,7 +27,10 @@ from sim import metrics
 # Four parameters without a desk among them: at 3,500 families a sampled slow intake would be refused (staff in
 # proportion), which the shipped design avoids by running the scenario's own population.
 PARAMETERS = "experiment.parameters=[behaviour.burden,coupling.c_max,levers.case_table_hours,levers.coordinator_hours_per_week]"
-TINY = ("+experiment=regimes", PARAMETERS, "experiment.samples=4", "n_families=3500", "horizon_days=120", "warm_up_days=30",
+# The shipped outcome "families helped within 365 days of onset" is undefined in a 120-day window (it is left out,
+# not guessed), so the tiny sweep judges on the 98-day share, which the window does define.
+OUTCOMES = "experiment.outcomes=[cost_total,share_helped_within_98_days]"
+TINY = ("+experiment=regimes", PARAMETERS, OUTCOMES, "experiment.samples=4", "n_families=3500", "horizon_days=120", "warm_up_days=30",
         "progress=false", "launcher=inprocess")
 
 
