@@ -40,7 +40,7 @@ RECORD = ROOT / "docs" / "calibration-record.json"
 # that the default run does not show.
 FIT_HORIZON = 1095.0
 # The default run's warm-up (configs/config.yaml): the fit and its validation measure the same steady state.
-WARM_UP = 1095.0
+WARM_UP = 1825.0
 VALIDATION_SEED0 = 101  # validation seeds differ from the fitting seeds (1..n)
 
 

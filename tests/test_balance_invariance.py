@@ -1,6 +1,6 @@
 """The answer does not depend on how long one runs or how large a population one simulates.
 
-Horizon invariance: in ``sociaal_domein`` (5,000 families, four paired seeds, five years after the default three-year
+Horizon invariance: in ``sociaal_domein`` (5,000 families, four paired seeds, five years after the default five-year
 warm-up), the paired networked-minus-fragmented difference in mean days from problem onset to help, among
 episodes signalled in the window and helped by its end, is measured in years 1-2 and in years 4-5 after
 warm-up. Each window is censored at its own end, as a run whose horizon ended there would see it
@@ -27,7 +27,7 @@ from sim import RunResult, run
 from sim.stationarity import YEAR_DAYS, mean_interval, window_measures
 
 SEEDS = (1, 2, 3, 4)
-WARM_UP_DAYS = 1095.0  # the default warm-up (configs/config.yaml)
+WARM_UP_DAYS = 1825.0  # the default warm-up (configs/config.yaml)
 HORIZON_FAMILIES = 5000
 HORIZON_YEARS = 5
 EARLY = (0, 2)  # years 1-2 after warm-up, as (start, end) in years
