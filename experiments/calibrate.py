@@ -45,7 +45,7 @@ RECORD = ROOT / "docs" / "calibration-record.json"
 # that the default run does not show.
 FIT_HORIZON = 1095.0
 # The default run's warm-up (configs/config.yaml): the fit and its validation measure the same steady state.
-WARM_UP = 1095.0
+WARM_UP = 1825.0
 VALIDATION_SEED0 = 101  # validation seeds differ from the fitting seeds (1..n) and the ensemble's (1001..)
 # The smallest population each scenario allows (its staff scale with the population and no desk may round to zero,
 # sim.staffing): history matching runs many points, so it runs the cheapest population the model accepts.

@@ -40,7 +40,7 @@ class RunSpec:
     scenario_overrides: dict[str, Any] = field(default_factory=dict)
     n_families: int | None = None
     horizon_days: float = 1095.0
-    warm_up_days: float = 1095.0
+    warm_up_days: float = 1825.0
 
     @property
     def key(self) -> str:

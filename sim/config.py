@@ -63,7 +63,7 @@ class RunConfig:
     levers: LeverSettings
     seed: int = 1
     horizon_days: float = 1095.0
-    warm_up_days: float = 1095.0
+    warm_up_days: float = 1825.0
     n_families: int | None = None
     scenario_overrides: dict[str, Any] = field(default_factory=dict)
 

@@ -97,6 +97,7 @@ class SocialDomainModel(mesa.Model):
         self.c_max = sc.coupling.c_max
         self.in_help_activity = 1.0 - sc.coupling.eta_help  # a_d of an open need in help (onset coupling, A2)
         self.wait_dropout = sc.behaviour.wait_dropout_hazard
+        self.wait_dropout_rise = sc.behaviour.wait_dropout_rise
         self.help_dropout = sc.behaviour.help_dropout_hazard
         self.one_minus_mean_e0 = 1.0 - sc.engagement_mean
         self.engagement_recovery = sc.behaviour.engagement_recovery

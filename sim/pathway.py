@@ -247,12 +247,23 @@ class Pathway:
             raise RuntimeError(f"unknown timer kind {kind!r}")
 
     def _arm_waiting(self, ep: NeedEpisode, now: float, t_other: float = INF, kind_other: str = "") -> None:
-        """Arm a queue or decision wait: waiting dropout races crisis, remission and ``t_other``."""
+        """Arm a queue or decision wait: waiting dropout races crisis, remission and ``t_other``.
+
+        The waiting-dropout hazard is ``h0 + rise * w`` after ``w`` days on this wait (docs/design.md F8): the
+        family's own hazard ``h0`` (engagement) plus one that grows with the wait for every family, so that an
+        organisation whose arrivals exceed its capacity keeps a bounded list (reneging, not a list that grows
+        for as long as the run lasts). The keyed Exp(1) threshold E is reached where ``h0 w + rise w^2 / 2 = E``.
+        """
         fam = ep.family
-        hazard = self.m.wait_dropout * fam.dropout_factor() * (1.0 - self.m.levers.coordinator.hold(fam))
+        keep = 1.0 - self.m.levers.coordinator.hold(fam)
+        hazard = self.m.wait_dropout * fam.dropout_factor() * keep
+        rise = self.m.wait_dropout_rise * keep
         ep.n_queue += 1
         t_drop = INF
-        if hazard > 0:
+        if rise > 0:
+            e = self.m.rand.exponential("wait_dropout", fam.fid, ep.domain, ep.problem_id, ep.attempt, ep.n_queue)
+            t_drop = now + 2.0 * e / (hazard + math.sqrt(hazard * hazard + 2.0 * rise * e))  # the root, without cancellation
+        elif hazard > 0:
             t_drop = now + self.m.rand.exponential("wait_dropout", fam.fid, ep.domain, ep.problem_id, ep.attempt, ep.n_queue) / hazard
         if t_drop < t_other:
             t_other, kind_other = t_drop, "wait_dropout"

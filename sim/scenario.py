@@ -132,6 +132,7 @@ class Behaviour:
     gamma_resolve: float
     refusal_retry_days: float
     engagement_recovery: float = 0.0
+    wait_dropout_rise: float = 0.0  # per day per day waited (docs/design.md F8)
 
 
 @dataclass(frozen=True)
@@ -383,6 +384,7 @@ def load_scenario(name_or_path: str | Path, overrides: Mapping[str, Any] | None 
         gamma_resolve=b.probability("gamma_resolve"),
         refusal_retry_days=b.number("refusal_retry_days", 0.0, 365.0),
         engagement_recovery=_per_day(b.number("engagement_recovery_per_year", 0.0, 10.0, default=0.0)),
+        wait_dropout_rise=_per_day(_per_day(b.number("wait_dropout_rise_per_year", 0.0, 100.0, default=0.0))),
     )
     b.finish()
     c = r.child("coupling")

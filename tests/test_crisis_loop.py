@@ -4,7 +4,7 @@ A crisis is a spell of crisis care (an out-of-home placement, an eviction, an em
 staff hours, lowers the severity of the need, and starts a refractory period in which the same problem cannot be
 in crisis again (docs/design.md F3). Two bounds, each checked in any 365 days, in every scenario at 3,500
 families (staff scale with the population, so this is each scenario in miniature), under the fragmented and the
-networked preset (seed 1, the default three-year warm-up included, three years after it):
+networked preset (seed 1, the default five-year warm-up included, three years after it):
 
 - per problem (family, domain, problem): at most ``floor(365 / (days + refractory_days)) + 1`` crises, the number
   the scenario's crisis-care spell and refractory period allow (2 with 28 + 180 days). This is the loop test: in
