@@ -51,7 +51,7 @@ calibrate: $(STAMP)
 	$(PY) -m experiments.calibrate
 
 test: $(STAMP) $(VIEWER_ASSETS)
-	$(PY) -m pytest -W error
+	$(PY) -m pytest -W error --durations=30
 
 lint: $(STAMP)
 	$(PY) -m ruff check sim experiments tests viewer benchmarks
