@@ -51,7 +51,7 @@ calibrate: $(STAMP)
 	$(PY) -m experiments.calibrate
 
 # Two passes: the independent, CPU-bound tests on TEST_WORKERS processes (pytest-xdist; a module's tests stay on
-# one worker, as they often share a run, except in tests/conftest.py's SPREAD_MODULES), then the `serial`-marked
+# one worker, as they often share a run, except those tests/conftest.py spreads), then the `serial`-marked
 # tests alone (a server pinned to one core and timed, 30 browser sessions, the SLURM cluster, tests that run their
 # own process pool or write into scenarios/). Both passes always run, so one log shows every failure; the target
 # fails if either failed. --durations: each log lists the slowest tests.

@@ -18,6 +18,10 @@ def default_runs() -> dict[str, tuple[SocialDomainModel, RunResult]]:
 # Modules whose tests share no fixture or cache: under pytest-xdist each of their tests may go to either worker.
 # Every other module's tests stay together on one worker (see ModuleScheduling).
 SPREAD_MODULES = frozenset({"tests/test_stationarity.py"})
+# Modules whose test functions share nothing with each other (a function's parametrized cases do share a fixture):
+# each function may go to either worker. test_balance_invariance: its two module fixtures were the two slowest
+# set-ups of the suite (1397 s and 1017 s of a loaded run), one per function.
+SPREAD_FUNCTIONS = frozenset({"tests/test_balance_invariance.py"})
 
 
 try:
@@ -28,7 +32,7 @@ except ImportError:  # pytest-xdist is a dev dependency; without it the suite ru
 if LoadScopeScheduling is not None:
 
     class ModuleScheduling(LoadScopeScheduling):
-        """``--dist loadscope`` with one exception: the tests of a module in SPREAD_MODULES are scheduled one by one.
+        """``--dist loadscope`` except for SPREAD_MODULES (one test at a time) and SPREAD_FUNCTIONS (one function at a time).
 
         loadscope keeps a module's tests on one worker: many modules share an expensive run between their tests
         through a module-scoped fixture or a cache, which two workers would each compute. A module of independent
@@ -39,7 +43,11 @@ if LoadScopeScheduling is not None:
 
         def _split_scope(self, nodeid: str) -> str:
             module = nodeid.split("::", 1)[0]
-            return nodeid if module in SPREAD_MODULES else super()._split_scope(nodeid)
+            if module in SPREAD_MODULES:
+                return nodeid
+            if module in SPREAD_FUNCTIONS:
+                return nodeid.split("[", 1)[0]
+            return super()._split_scope(nodeid)
 
     def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> LoadScopeScheduling | None:
         """The scheduler of ``--dist loadscope`` (as `make test` runs it); other modes keep pytest-xdist's own."""
