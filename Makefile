@@ -55,8 +55,16 @@ lab: $(STAMP)
 calibrate: $(STAMP)
 	$(PY) -m experiments.calibrate $(CALIBRATE_ARGS)
 
+# Two passes: the independent, CPU-bound tests on TEST_WORKERS processes (pytest-xdist; a module's tests stay on
+# one worker, as they often share a run, except those tests/conftest.py spreads), then the `serial`-marked
+# tests alone (a server pinned to one core and timed, 30 browser sessions, the SLURM cluster, tests that run their
+# own process pool or write into scenarios/). Both passes always run, so one log shows every failure; the target
+# fails if either failed. --durations: each log lists the slowest tests.
+TEST_WORKERS ?= 2
 test: $(STAMP) $(VIEWER_ASSETS)
-	$(PY) -m pytest -W error
+	$(PY) -m pytest -W error -n $(TEST_WORKERS) --dist loadscope -m "not serial" --durations=30; parallel=$$?; \
+	$(PY) -m pytest -W error -m serial --durations=30; serial=$$?; \
+	test $$parallel = 0 && test $$serial = 0
 
 lint: $(STAMP)
 	$(PY) -m ruff check sim experiments tests viewer benchmarks

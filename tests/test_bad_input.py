@@ -116,6 +116,7 @@ def test_malformed_yaml(tmp_path: Path) -> None:
     assert str(info.value).startswith(f"{path}: line 3, column 1: got ")  # where the parser gave up: end of file
 
 
+@pytest.mark.serial  # writes a file into the project's scenarios/ for a moment, which other tests list and load
 def test_bad_scenario_file_through_cli(tmp_path: Path) -> None:
     """A malformed scenario selected on the command line also exits 2 and writes nothing."""
     scen_dir = ROOT / "scenarios"

@@ -35,6 +35,7 @@ class KillsItsWorker(RunConfiguration):
         return super().instantiate(spec)
 
 
+@pytest.mark.serial  # runs its own pool of two processes: alongside the parallel tests it would oversubscribe two cores
 def test_a_killed_worker_records_its_reason_on_every_run_the_pool_took_down(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     experiment = validate(compose([*TINY, "replications=2", "launcher=pool", "launcher.workers=2", "retries=1",
                                    f"out={tmp_path / 's'}"]))
@@ -49,6 +50,7 @@ def test_a_killed_worker_records_its_reason_on_every_run_the_pool_took_down(tmp_
     assert "the worker pool broke" in capsys.readouterr().out
 
 
+@pytest.mark.serial  # runs its own pool of processes (the default launcher): alongside the parallel tests it would oversubscribe two cores
 def test_a_script_without_a_main_guard_is_told_how_to_fix_it(tmp_path: Path) -> None:
     script = tmp_path / "my_sweep.py"
     out = tmp_path / "s"

@@ -107,6 +107,7 @@ def mmc_stats() -> dict[float, dict[str, float]]:
     return out
 
 
+@pytest.mark.serial  # runs its own pool of two processes (mmc_stats): alongside the parallel tests it would oversubscribe two cores
 @pytest.mark.parametrize("load", sorted(LOADS))
 def test_mean_help_wait_matches_erlang_c(mmc_stats: dict[float, dict[str, float]], load: float) -> None:
     """Pooled mean wait on the help list is within 5 % of Erlang C at the measured arrival and service rates."""

@@ -138,6 +138,7 @@ def _cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
                           env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
 
 
+@pytest.mark.serial  # writes a file into the project's scenarios/ for a moment, which other tests list and load
 @pytest.mark.parametrize(("mutate", "field", "value"), [
     (_entry_unknown, "levers.entry_organisation", "gemeentehuis"),
     (_staff_negative, "organisations.jeugd_ggz.professionals.youth_mental_health", "-3"),

@@ -29,7 +29,7 @@ from experiments.runspec import RunConfiguration, RunSpec
 from experiments.store import Store
 from experiments.sweep import compose, execute, validate
 
-pytestmark = pytest.mark.slurm
+pytestmark = [pytest.mark.slurm, pytest.mark.serial]  # serial: waits on the cluster's one node, which parallel tests would load
 
 # Generous: a job waits for a free CPU and spends up to a minute importing Python when the machine is loaded.
 WAIT_S = 400

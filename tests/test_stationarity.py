@@ -37,6 +37,7 @@ from helpers import ROOT, config
 from sim import run
 from sim.stationarity import TREND_FLAG_PER_YEAR, trend_over_replications, yearly_series
 
+# One scenario per test, nothing shared between them: tests/conftest.py lets pytest-xdist spread them (SPREAD_MODULES).
 SCENARIOS = sorted(p.stem for p in (ROOT / "scenarios").glob("*.yaml"))
 SEEDS = (1, 2, 3, 4)
 N_FAMILIES = 3500

@@ -101,11 +101,13 @@ def serial(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pd.DataFrame]:
     return tables(sweep(tmp_path_factory.mktemp("serial") / "s", "replications=2", "launcher=inprocess"))
 
 
+@pytest.mark.serial  # runs its own pool of two processes: alongside the parallel tests it would oversubscribe two cores
 def test_serial_and_parallel_sweeps_give_identical_results(tmp_path: Path, serial: dict[str, pd.DataFrame]) -> None:
     parallel = sweep(tmp_path / "parallel", "replications=2", "launcher=pool", "launcher.workers=2")
     assert_same(serial, tables(parallel))
 
 
+@pytest.mark.serial  # runs its own pool of two submitit jobs: alongside the parallel tests it would oversubscribe two cores
 def test_submitit_local_executor_runs_a_sweep(tmp_path: Path, serial: dict[str, pd.DataFrame]) -> None:
     folder = sweep(tmp_path / "sub", "replications=2", "launcher=submitit_local", "launcher.jobs=2")
     assert (folder / ".submitit").is_dir()

@@ -28,6 +28,8 @@ from sim.metrics import CATALOGUE
 from sim.scenario import load_scenario
 from viewer.words import org_name
 
+pytestmark = pytest.mark.serial  # a browser and a server on a free port: `make test` runs these apart from the CPU-bound tests
+
 LOAD_TIMEOUT_MS = 180_000  # a loaded two-core CI machine needs a while to build two worlds of 10,000 families
 WAIT_MS = 60_000
 

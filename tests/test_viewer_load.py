@@ -18,8 +18,11 @@ from __future__ import annotations
 import asyncio
 import time
 
+import pytest
 from playwright.async_api import async_playwright
 from viewer_server import Server, require_chromium, viewer_server
+
+pytestmark = pytest.mark.serial  # 30 browser sessions against one server: `make test` runs it with nothing else
 
 SESSIONS = 30
 FAMILIES = 400

@@ -16,8 +16,11 @@ from __future__ import annotations
 import signal
 import time
 
+import pytest
 from playwright.sync_api import Page, sync_playwright
 from viewer_server import require_chromium, viewer_server
+
+pytestmark = pytest.mark.serial  # times Pause on a server pinned to one core: `make test` runs it with nothing else
 
 PLAY_SECONDS = 60
 PAUSE_LIMIT = 1.0
