@@ -113,6 +113,9 @@ def test_strip_verdicts_follow_the_catalogue() -> None:
     # Dutch numbers: decimal comma, euros shortened, the catalogue's Dutch names.
     assert items["time_to_help_30"].right == "12,5" and items["dropout_30"].left == "25,0 %"
     assert items["cost"].left == "€ 2,5 mln" and items["cost"].title == metric_label("cost_total", "nl")
+    # A difference of two shares is in percentage points (the catalogue's unit of dropout is %), in both languages.
+    assert items["dropout_30"].diff == "+5,0 procentpunt"
+    assert {it.key: it for it in strip_items(left, right, "en")}["dropout_30"].diff == "+5.0 pp"
 
 
 def test_prelude_serves_every_lever_setting() -> None:

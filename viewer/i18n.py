@@ -91,6 +91,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "no_events": ("Nothing has happened to this family since day 0.", "Sinds dag 0 is er met dit gezin niets gebeurd."),
     "family_n": ("family {fid}", "gezin {fid}"),
     "needs_n": ("{n} needs", "{n} vragen"),
+    # A difference of two shares is in percentage points, not percent.
+    "unit_pp": ("pp", "procentpunt"),
     "ev_onset": ("a need arises: {domain}", "er ontstaat een vraag: {domain}"),
     "ev_signal": ("the need is reported ({domain})", "de vraag wordt gemeld ({domain})"),
     "ev_intake_queue": ("waits for intake at {org} ({days} d)", "wacht op intake bij {org} ({days} d)"),
