@@ -87,6 +87,20 @@ def test_every_label_in_both_languages(pair: WorldPair) -> None:
     assert views["en"].charts != views["nl"].charts and views["en"].strip != views["nl"].strip
 
 
+def test_a_family_can_be_picked_at_day_0() -> None:
+    """The first frame already offers families to follow: needs reported in the warm-up and open at day 0 count."""
+    p = WorldPair(**SMALL)
+    assert p.day == 0
+    choices = notable_families(p.worlds[0])
+    assert choices and all(n >= 1 for _, n in choices)
+    fid, n = choices[0]
+    open_at_0 = {ep.problem_id for ep in p.worlds[0].model.episodes
+                 if ep.family.fid == fid and ep.signal is not None and (ep.end is None or ep.end >= p.worlds[0].w0)}
+    assert n == len(open_at_0)
+    view = build(p, "en", fid)
+    assert all(w.journey_svg and w.journey_events for w in view.worlds)
+
+
 def test_rolling_values_are_the_last_30_days(pair: WorldPair) -> None:
     """The charts' 30-day dropout and time to help equal what the episodes of the last 30 days say."""
     for w in pair.worlds:

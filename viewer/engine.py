@@ -75,7 +75,7 @@ class Snapshot:
     seed: int
     warm_up_days: int
     levers: tuple[dict[str, bool], dict[str, bool]]
-    choices: tuple[tuple[int, int], ...]  # notable families: (family, needs since day 0)
+    choices: tuple[tuple[int, int], ...]  # notable families: (family, needs open at day 0 or reported since)
     error: str = ""
 
     @property
