@@ -135,8 +135,11 @@ def test_strip_verdicts_follow_the_catalogue() -> None:
 def test_prelude_serves_every_lever_setting() -> None:
     """A world built from the shared prelude with some levers equals one built from scratch with them."""
     p = WorldPair(**SMALL)
+    assert WorldPair(**SMALL)._prelude is p._prelude  # run once per process, shared by sessions
     p.advance(20)
+    assert p.prepare_spare() and p.has_spare and not p.prepare_spare()  # as the engine does while idle
     p.set_preset(0, "coordinator_only")
+    assert not p.has_spare  # the switch started from the spare copy
     scratch = World(p.worlds[0].config)
     scratch.advance(20)
     assert scratch.model.daily == p.worlds[0].model.daily
@@ -145,7 +148,7 @@ def test_prelude_serves_every_lever_setting() -> None:
 
 def test_engine_pause_and_close() -> None:
     """The engine plays by itself, a pause stops it before the next tick, and close ends its thread and worlds."""
-    engine = Engine(lambda: WorldPair(**SMALL), scenario="sociaal_domein")
+    engine = Engine(lambda progress: WorldPair(**SMALL, progress=progress), scenario="sociaal_domein")
     try:
         assert engine.wait_snapshot(0, 60) is not None
         seen = engine.latest.version

@@ -103,7 +103,7 @@ def Page():
     """The whole page for one browser session: it renders the engine's latest snapshot and sends it wishes."""
     opts = solara.use_memo(from_env, [])
     engine: Engine = solara.use_memo(
-        lambda: Engine(lambda: WorldPair(scenario=opts.scenario, families=opts.families, seed=opts.seed),
+        lambda: Engine(lambda progress: WorldPair(scenario=opts.scenario, families=opts.families, seed=opts.seed, progress=progress),
                        scenario=opts.scenario, seed=opts.seed), [])
     snap, set_snap = solara.use_state(engine.latest)
     playing = solara.use_reactive(False)
