@@ -75,6 +75,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "world_n": ("World {n}", "Wereld {n}"),
     "replaying": ("Replaying {world} from day 0: day {done} of {total}", "{world} wordt opnieuw afgespeeld vanaf dag 0: dag {done} van {total}"),
     "resetting": ("Back to day 0…", "Terug naar dag 0…"),
+    # The warm-up runs once per server and scenario; later sessions start at once.
+    "warming_up": ("Running the status quo before day 0 (once per scenario): day {done} of {total}",
+                   "De huidige praktijk vóór dag 0 wordt doorgerekend (eenmaal per scenario): dag {done} van {total}"),
     "loading_scenario": ("Loading the scenario…", "Het scenario wordt geladen…"),
     "picture": ("Who waits where, who is helped", "Wie wacht waar, wie wordt geholpen"),
     "legend_signalled": ("reported, on the way", "gemeld, onderweg"),
