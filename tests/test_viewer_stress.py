@@ -87,7 +87,7 @@ def _count(log: str, text: str) -> int:
 
 def test_play_pause_close_and_stop(tmp_path) -> None:
     exe = require_chromium()
-    with viewer_server(tmp_path, idle_seconds=IDLE_SECONDS, cpus="0", timeout=300.0) as server, sync_playwright() as p:
+    with viewer_server(tmp_path, idle_seconds=IDLE_SECONDS, cpus="0") as server, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=exe, args=["--no-sandbox"])
         try:
             page, ctx = _open(browser, server.url)
