@@ -146,6 +146,18 @@ def test_prelude_serves_every_lever_setting() -> None:
     assert scratch.history.waiting_total == p.worlds[0].history.waiting_total
 
 
+def test_warm_up_runs_once_per_process_with_progress() -> None:
+    """The warm-up reports its days while it runs; a second pair of the same shape starts from the kept copy."""
+    calls: list[tuple[int, int]] = []
+    shape = {**SMALL, "warm_up_days": 150, "seed": 7}  # a shape no other test built, so this process runs its warm-up
+    first = WorldPair(**shape, progress=lambda done, total: calls.append((done, total)))
+    assert calls and calls[0] == (0, 150) and all(t == 150 for _, t in calls) and [d for d, _ in calls] == sorted({d for d, _ in calls})
+    again: list[tuple[int, int]] = []
+    second = WorldPair(**shape, progress=lambda done, total: again.append((done, total)))
+    assert again == [] and second._prelude is first._prelude
+    assert second.worlds[0].model.daily == first.worlds[0].model.daily
+
+
 def test_engine_pause_and_close() -> None:
     """The engine plays by itself, a pause stops it before the next tick, and close ends its thread and worlds."""
     engine = Engine(lambda progress: WorldPair(**SMALL, progress=progress), scenario="sociaal_domein")
