@@ -303,12 +303,16 @@ class Engine:
             self._wake.wait(POLL_SECONDS)
 
     def _warm_up_progress(self, what: str) -> Progress:
-        """Progress of a warm-up as `Busy` snapshots a few times a second; a closed session abandons it."""
+        """Progress of a warm-up as `Busy` snapshots a few times a second.
+
+        A session closed meanwhile does not abandon the warm-up: it is kept for every later session of the
+        process (`viewer.session.shared_prelude`), and the pair it makes is released with the session as usual.
+        """
         last = [0.0]
 
         def progress(done: int, total: int) -> None:
             if self._stop.is_set():
-                raise _Superseded
+                return
             now = time.perf_counter()
             if now - last[0] > 0.2:
                 last[0] = now
