@@ -30,6 +30,7 @@ waited to draw the page. Here nothing the page does waits for the model:
 from __future__ import annotations
 
 import dataclasses
+import gc
 import logging
 import threading
 import time
@@ -245,6 +246,13 @@ class Engine:
             with self._published:
                 self._published.notify_all()
             log.info("ontschot viewer: engine thread stopped")
+            if self._stop.is_set():
+                # A session may close before its worlds exist (during the warm-up): its cleanup then ran while this
+                # thread still held them, and an idle server allocates too little for the cyclic collector to run
+                # on its own. Collect once this thread is gone, so the worlds are released (and logged) then.
+                timer = threading.Timer(1.0, gc.collect)
+                timer.daemon = True
+                timer.start()
 
     def _loop(self) -> None:
         pair = self.pair
