@@ -92,28 +92,28 @@ def differences(sweep: Sweep, keys: list[str] | None = None) -> pd.DataFrame:
                 m = matched_per_run(sweep, arm, ref)
                 if not len(m):
                     continue
-                a, b = m.reference.to_numpy(dtype=float), m.arm.to_numpy(dtype=float)
-                d, lo, hi = paired_difference(a, b)
-                p5, p95 = spread(b - a)
-                row = {"metric": metric, "arm": arm, "reference": ref, "difference": d, "ci_lo": lo, "ci_hi": hi,
-                       "p5": p5, "p95": p95, "n": int(np.isfinite(b - a).sum())}
-                if info is not None:
-                    row.update(info.loc[arm].to_dict())
-                rows.append(row)
+                rows.append(_difference_row(metric, arm, ref, m.reference.to_numpy(dtype=float),
+                                            m.arm.to_numpy(dtype=float), info))
             continue
         table = per_run(sweep, metric)
         for arm, ref in refs.itertuples(index=False):
             if not isinstance(ref, str) or arm not in table or ref not in table:
                 continue
-            a, b = table[ref].to_numpy(dtype=float), table[arm].to_numpy(dtype=float)
-            d, lo, hi = paired_difference(a, b)
-            p5, p95 = spread(b - a)
-            row = {"metric": metric, "arm": arm, "reference": ref, "difference": d, "ci_lo": lo, "ci_hi": hi,
-                   "p5": p5, "p95": p95, "n": int(np.isfinite(b - a).sum())}
-            if info is not None:
-                row.update(info.loc[arm].to_dict())
-            rows.append(row)
+            rows.append(_difference_row(metric, arm, ref, table[ref].to_numpy(dtype=float),
+                                        table[arm].to_numpy(dtype=float), info))
     return pd.DataFrame(rows)
+
+
+def _difference_row(metric: str, arm: str, ref: str, a: np.ndarray, b: np.ndarray,
+                    info: pd.DataFrame | None) -> dict[str, object]:
+    """One row of `differences`: the paired difference ``b - a`` of ``arm`` against ``ref``, its CI and spread."""
+    d, lo, hi = paired_difference(a, b)
+    p5, p95 = spread(b - a)
+    row: dict[str, object] = {"metric": metric, "arm": arm, "reference": ref, "difference": d, "ci_lo": lo,
+                              "ci_hi": hi, "p5": p5, "p95": p95, "n": int(np.isfinite(b - a).sum())}
+    if info is not None:
+        row.update(info.loc[arm].to_dict())
+    return row
 
 
 def cost_by(sweep: Sweep, by: str) -> pd.DataFrame:
