@@ -16,6 +16,7 @@ pending Mesa event (its *timer*): the earliest of its competing clocks.
 from __future__ import annotations
 
 import math
+from enum import IntEnum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -40,6 +41,22 @@ CRISIS = "crisis"
 ONGOING = "ongoing"
 MOVED = "moved"  # the family left the population (moved away, or its youngest child aged out): censored like ongoing
 OUTCOMES = (RESOLVED, DROPPED_OUT, CRISIS, ONGOING, MOVED)
+
+
+class Clock(IntEnum):
+    """The kind of an episode's one pending timer: which competing clock fires first (`sim.clocks`)."""
+
+    NONE = 0  # no timer pending
+    SIGNAL = 1  # a latent need becomes known
+    REMISSION = 2  # it resolves on its own
+    CRISIS = 3  # severity reaches 1
+    ARRIVE = 4  # a handoff (or a refused start) reaches its organisation
+    DECIDED = 5  # the access decision is taken
+    WAIT_DROPOUT = 6  # the family gives up waiting
+    RESOLVE = 7  # help resolves the need
+    HELP_DROPOUT = 8  # the family drops out of help
+    BREAKDOWN = 9  # a tenancy breaks down during help (sim.tenancy)
+    RECUR = 10  # a resolved problem comes back
 
 
 class NeedEpisode:
@@ -94,7 +111,7 @@ class NeedEpisode:
         self.org: Organisation | None = None
         self.prev_org: Organisation | None = None
         self.timer: Timer | None = None
-        self.timer_kind = ""
+        self.timer_kind = Clock.NONE
         self.hz_t = onset
         self.sig_used = 0.0
         # Exp(1) thresholds of the signal and remission clocks, keyed by the episode; drawn by the pathway when

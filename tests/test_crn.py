@@ -1,6 +1,6 @@
 """Common random numbers: what is identical across arms of one seed, and what pairing buys.
 
-What the code guarantees (sim/family.py, sim/pathway.py, sim/streams.py):
+What the code guarantees (sim/family.py, sim/clocks.py and the care steps of sim/pathway.py, sim/streams.py):
 
 * Every draw is keyed on (seed, stream, family, domain, problem, attempt, ...), never "the next number".
 * Levers switch on at the end of warm-up (`SocialDomainModel.activate_levers`); before that every arm runs

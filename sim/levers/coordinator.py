@@ -18,6 +18,7 @@ from sim.levers.base import Lever
 
 if TYPE_CHECKING:
     from sim.family import Family
+    from sim.organisation import Organisation
 
 
 class FamilyCoordinator(Lever):
@@ -49,11 +50,14 @@ class FamilyCoordinator(Lever):
         p = family.coordinator
         lv = self.model.spec.levers
         family.coordinator = None
-        org = p.organisation
-        self.model.ledger.book_segment(family.coordinated_since, now, org.payer, "coordination", org.name,
-                                       lv.coordinator_hours_per_week / 7.0 * org.hourly_cost, lv.coordinator_hours_per_week / 7.0)
+        self._book(p.organisation, family.coordinated_since, now)
         p.coordinated -= 1
         p.release(lv.coordinator_hours_per_week)
+
+    def _book(self, org: Organisation, since: float, now: float) -> None:
+        """Book a coordinator's hours from ``since`` to ``now`` (the one place coordination is paid)."""
+        hours = self.model.spec.levers.coordinator_hours_per_week
+        self.model.ledger.book_segment(since, now, org.payer, "coordination", org.name, hours / 7.0 * org.hourly_cost, hours / 7.0)
 
     def on_family_left(self, family: Family, now: float) -> None:
         """A family that leaves gives its coordinator's hours back."""
@@ -74,10 +78,6 @@ class FamilyCoordinator(Lever):
 
     def finish(self, now: float) -> None:
         """Book coordination still running at the end of the run."""
-        lv = self.model.spec.levers
         for family in self.model.families:
             if family.coordinator is not None:
-                org = family.coordinator.organisation
-                self.model.ledger.book_segment(family.coordinated_since, now, org.payer, "coordination", org.name,
-                                               lv.coordinator_hours_per_week / 7.0 * org.hourly_cost,
-                                               lv.coordinator_hours_per_week / 7.0)
+                self._book(family.coordinator.organisation, family.coordinated_since, now)
