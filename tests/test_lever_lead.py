@@ -1,0 +1,57 @@
+"""The lead of the levers (docs/design.md F9): a lever arm settles into its regime before the measured years.
+
+A scenario's ``levers.lead_days`` switches the levers on that many days before the end of warm-up, keeping at least
+the year before the switch for the status quo (single entry measures the desk hours it moves on that year). The
+measured window does not move, and an arm without levers is the same run whatever the lead.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from sim import SocialDomainModel, collect, load_run_config
+from sim.levers.single_entry import MEASURE_DAYS
+
+SMALL = {"n_families": 3500, "horizon_days": 30.0}
+
+
+def model(working: str, warm_up: float, lead: float | None = None) -> SocialDomainModel:
+    over = {} if lead is None else {"levers.lead_days": lead}
+    return SocialDomainModel(load_run_config("sociaal_domein", working, seed=2, warm_up_days=warm_up,
+                                             scenario_overrides=over, **SMALL))
+
+
+@pytest.mark.parametrize(("warm_up", "lead", "on"), [
+    (1825.0, 730.0, 1095.0),  # the scenario's lead inside the default warm-up
+    (500.0, 730.0, 365.0),  # a short warm-up keeps the year single entry measures on
+    (300.0, 730.0, 300.0),  # a warm-up of a year or less has no lead
+    (1825.0, 0.0, 1825.0),  # no lead: the end of warm-up, as before
+])
+def test_levers_switch_on_lead_days_before_the_end_of_warm_up(warm_up: float, lead: float, on: float) -> None:
+    m = model("networked", warm_up, lead)
+    assert m.levers_on == pytest.approx(on)
+    assert m.warm_up == warm_up and m.end_time == warm_up + SMALL["horizon_days"]  # the measured window is unchanged
+
+
+def test_single_entry_moves_hours_measured_in_the_year_before_the_switch() -> None:
+    m = model("networked", 500.0, 730.0)
+    m.run()
+    se = m.levers.single_entry
+    assert se.active and m.levers.coordinator.active
+    assert m.levers_on == pytest.approx(MEASURE_DAYS)
+    assert se.moved_hours, "no desk hours moved to the entry organisation"
+    # Each door's weekly hours moved are its counted wrong-door hours over the weeks counted (or its cap).
+    for org in m.organisations:
+        if org.name in se.moved_hours:
+            assert se.moved_hours[org.name] <= se.wrong_door_hours[org.index] / (MEASURE_DAYS / 7.0) + 1e-9
+
+
+def test_an_arm_without_levers_is_the_same_run_whatever_the_lead() -> None:
+    a = model("fragmented", 500.0, 0.0)
+    b = model("fragmented", 500.0, 730.0)
+    a.run()
+    b.run()
+    ra, rb = collect(a), collect(b)
+    pd.testing.assert_frame_equal(ra.episodes, rb.episodes)
+    pd.testing.assert_frame_equal(ra.daily_org, rb.daily_org)
