@@ -12,6 +12,7 @@ import pytest
 
 from sim import SocialDomainModel, collect, load_run_config
 from sim.levers.single_entry import MEASURE_DAYS
+from viewer.world import World, prelude
 
 SMALL = {"n_families": 3500, "horizon_days": 30.0}
 
@@ -55,3 +56,14 @@ def test_an_arm_without_levers_is_the_same_run_whatever_the_lead() -> None:
     ra, rb = collect(a), collect(b)
     pd.testing.assert_frame_equal(ra.episodes, rb.episodes)
     pd.testing.assert_frame_equal(ra.daily_org, rb.daily_org)
+
+
+def test_viewer_prelude_stops_before_a_lead_switch() -> None:
+    """The viewer's shared prelude ends before ``levers_on``, so a world built from it switches its levers on."""
+    frag = load_run_config("sociaal_domein", "fragmented", seed=2, warm_up_days=500.0, **SMALL)
+    net = load_run_config("sociaal_domein", "networked", seed=2, warm_up_days=500.0, **SMALL)
+    shared, scratch = World(net, prelude(frag)), World(net)
+    shared.advance(5)
+    scratch.advance(5)
+    assert shared.model.levers.single_entry.active and shared.model.levers_on < 500.0
+    assert shared.model.daily == scratch.model.daily
