@@ -17,10 +17,10 @@ from viewer.world import World, prelude
 SMALL = {"n_families": 3500, "horizon_days": 30.0}
 
 
-def model(working: str, warm_up: float, lead: float | None = None) -> SocialDomainModel:
+def model(working: str, warm_up: float, lead: float | None = None, horizon: float = SMALL["horizon_days"]) -> SocialDomainModel:
     over = {} if lead is None else {"levers.lead_days": lead}
     return SocialDomainModel(load_run_config("sociaal_domein", working, seed=2, warm_up_days=warm_up,
-                                             scenario_overrides=over, **SMALL))
+                                             scenario_overrides=over, n_families=SMALL["n_families"], horizon_days=horizon))
 
 
 @pytest.mark.parametrize(("warm_up", "lead", "on"), [
@@ -67,3 +67,16 @@ def test_viewer_prelude_stops_before_a_lead_switch() -> None:
     scratch.advance(5)
     assert shared.model.levers.single_entry.active and shared.model.levers_on < 500.0
     assert shared.model.daily == scratch.model.daily
+
+
+def test_a_world_that_still_fills_is_flagged_whatever_the_lead() -> None:
+    """The lead moves the switch, not the flag: a networked run measured while the status quo still fills is flagged.
+
+    With a 500-day warm-up the levers switch on at day 365 and the five measured years start in the status quo's
+    second year, while its waiting lists still grow (docs/design.md F6): the summary's trend block must say so.
+    """
+    m = model("networked", 500.0, 730.0, horizon=5 * 365.0)
+    m.run()
+    trend = collect(m).summary["trend"]
+    assert m.levers_on == pytest.approx(MEASURE_DAYS)
+    assert trend["trending"] is True, trend
