@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING
 
 from sim.levers.base import Lever
 
-# The wrong-door intakes are counted over the last year before the switch (or the whole status quo if shorter): a
-# year holds every season of a yearly cycle and enough intakes (hundreds at the smallest sociaal_domein population)
-# for a stable rate; the years before it are the run's start-up from no open needs (docs/design.md F9).
+# The wrong-door intakes are counted over the last year before the switch (or the whole status quo if shorter), an
+# assumption: long enough for a stable rate, late enough to leave out most of the run's start-up from no open needs,
+# whose first year holds about 70 % of the steady flow in sociaal_domein (docs/design.md F9).
 MEASURE_DAYS = 365.0
 
 if TYPE_CHECKING:
