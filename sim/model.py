@@ -38,6 +38,7 @@ from sim.levers import (
     TShaped,
     WarmHandoff,
 )
+from sim.levers.single_entry import MEASURE_DAYS
 from sim.organisation import Organisation
 from sim.pathway import Pathway
 from sim.places import WaitingPlaces
@@ -159,7 +160,12 @@ class SocialDomainModel(mesa.Model):
 
         self.daily: list[tuple] = []
         self.daily_org: list[tuple] = []
-        self._levers_event = self.schedule_event(self.activate_levers, at=self.warm_up)
+        # Levers switch on ``levers.lead_days`` before the end of warm-up, so a lever arm's own transition into its
+        # regime lies inside the warm-up, not in the measured years (docs/design.md F9). The status quo keeps at
+        # least the year before the switch that single entry measures its moved hours on (a warm-up of a year or
+        # less has no lead).
+        self.levers_on = self.warm_up - min(sc.levers.lead_days, max(0.0, self.warm_up - MEASURE_DAYS))
+        self._levers_event = self.schedule_event(self.activate_levers, at=self.levers_on)
         self.finished = False
 
     def schedule_at(self, function: Callable[[], None], at: float) -> Timer:
@@ -185,7 +191,7 @@ class SocialDomainModel(mesa.Model):
         self.events_executed += advance(self, until)
 
     def activate_levers(self) -> None:
-        """End of warm-up: switch on every enabled lever."""
+        """``levers_on`` (the end of warm-up, or ``levers.lead_days`` before it): switch on every enabled lever."""
         for lever in vars(self.levers).values():
             lever.activate()
 

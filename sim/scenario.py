@@ -191,6 +191,7 @@ class LeverParameters:
     learning_every_days: float
     learning_cycle_trust: float = 0.0
     single_entry_form: str = "no_wrong_door"
+    lead_days: float = 0.0  # levers switch on this many days before the warm-up ends (docs/design.md F9)
 
 
 @dataclass(frozen=True)
@@ -436,6 +437,8 @@ def load_scenario(name_or_path: str | Path, overrides: Mapping[str, Any] | None 
         learning_cycle_trust=lv.probability("learning_cycle_trust", 0.0),
         # The old form (every need through the entry organisation first) stays selectable: see sim.levers.single_entry.
         single_entry_form=lv.string("single_entry_form", SINGLE_ENTRY_FORMS, default="no_wrong_door"),
+        # The lever arm's own warm-up: its regime settles before the measured years (docs/design.md F9).
+        lead_days=lv.number("lead_days", 0.0, 36500.0, default=0.0),
     )
     lv.finish()
     if levers.warm_dropout > behaviour.p_cold_dropout:

@@ -37,13 +37,14 @@ PRELUDE_GAP = 1e-6
 
 
 def prelude(config: RunConfig) -> bytes:
-    """The model of ``config`` run to just before the end of its warm-up, pickled (levers not yet switched on).
+    """The model of ``config`` run to just before its levers switch on (the end of warm-up unless the scenario sets a lead), pickled.
 
     The warm-up does not depend on the lever setting (every lever is off until its end), so one prelude serves
     every lever setting of the same scenario, population, seed and warm-up.
     """
     model = SocialDomainModel(config)
-    model.run_until(float(config.warm_up_days) - PRELUDE_GAP)
+    # Levers switch on at ``levers_on``: the end of warm-up, or a scenario's lead before it (docs/design.md F9).
+    model.run_until(model.levers_on - PRELUDE_GAP)
     return pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
 
 

@@ -7,9 +7,11 @@ Two structural forms (``levers.single_entry_form`` in the scenario):
   wijkteam) instead, which assesses it and helps or hands it on. A need whose door is correct goes there
   directly: no extra intake and no extra handoff. The staff of the doors it replaces moves with their work:
   at activation each other organisation's intake desk gives the entry organisation's desk the weekly hours
-  it spent on first-door intakes of needs it could not help during warm-up (measured in this run, the same
-  in every arm, since warm-up draws are identical). Total staff hours stay equal between arms (the summary's
-  ``productive_hours_by_organisation``). A run without warm-up measures nothing and moves nothing.
+  it spent on first-door intakes of needs it could not help in the year before the levers switched on
+  (measured in this run, the same in every arm, since the status quo's draws are identical; the last year,
+  not the whole status quo, because a run starts without open needs and its first years under-state the
+  steady flow, docs/design.md F9). Total staff hours stay equal between arms (the summary's
+  ``productive_hours_by_organisation``). A run whose levers switch on at day 0 measures nothing and moves nothing.
 * ``step``: every need goes to the entry organisation first (the older form, an assumption kept as a
   structural alternative): a need that had a correct direct door takes one more intake and one more handoff,
   and no staff moves.
@@ -22,6 +24,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sim.levers.base import Lever
+
+# The wrong-door intakes are counted over the last year before the switch (or the whole status quo if shorter), an
+# assumption: long enough for a stable rate, late enough to leave out most of the run's start-up from no open needs,
+# whose first year holds about 70 % of the steady flow in sociaal_domein (docs/design.md F9).
+MEASURE_DAYS = 365.0
 
 if TYPE_CHECKING:
     from sim.episode import NeedEpisode
@@ -57,8 +64,9 @@ class SingleEntryPoint(Lever):
         return self.model.entry_org
 
     def intake_booked(self, ep: NeedEpisode, org: Organisation, hours: float, now: float) -> None:
-        """Count a first-door intake at a door that cannot help the need (warm-up only: the status quo)."""
-        if now > self.model.warm_up or ep.intakes != 1 or ep.handoffs or ep.priority:
+        """Count a first-door intake at a door that cannot help the need (the status quo's last year before the switch)."""
+        on = self.model.levers_on
+        if now > on or now < on - MEASURE_DAYS or ep.intakes != 1 or ep.handoffs or ep.priority:
             return
         s = ep.severity(now)
         if not (org.covers(ep.domain, s) and org.can_help(ep.domain, s)):
@@ -66,9 +74,10 @@ class SingleEntryPoint(Lever):
 
     def on_activate(self) -> None:
         """Move the desk hours the replaced doors spent on wrong-door intakes to the entry organisation."""
-        if self.step_form or self.model.warm_up <= 0.0:
+        on = self.model.levers_on
+        if self.step_form or on <= 0.0:
             return
-        weeks = self.model.warm_up / 7.0
+        weeks = min(on, MEASURE_DAYS) / 7.0
         entry = self.model.entry_org
         moved_total = 0.0
         for org in self.model.organisations:
