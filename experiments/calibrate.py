@@ -99,7 +99,7 @@ def ensemble_record(res: EnsembleResult) -> dict[str, Any]:
         vals = vals[np.isfinite(vals)]
         spread[t.key] = [float(v) for v in np.percentile(vals, [0, 5, 50, 95, 100])] if len(vals) else []
     params = []
-    for sc, pr in zip(res.space.scales, res.space.priors, strict=True):
+    for sc, pr in list(zip(res.space.scales, res.space.priors, strict=True)) + ([res.space.cost] if res.space.cost else []):
         for path, rng in zip(sc.paths, pr.ranges, strict=True):
             vals = [m.overrides[path] for m in res.members]
             params.append({"scale": sc.name, "path": path, "range": list(rng),
