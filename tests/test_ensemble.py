@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -24,7 +25,7 @@ from experiments.calibration.ensemble import (
     run_or_refused,
     write_ensemble,
 )
-from experiments.calibration.fit import run_observed
+from experiments.calibration.fit import Prior, run_observed
 from experiments.calibration.history_matching import CUTOFF, history_match, implausibility, latin_hypercube, not_ruled_out
 from experiments.calibration.targets import TARGETS, accepted_band, matched_targets
 
@@ -127,10 +128,14 @@ def test_rerunning_a_stored_member_reproduces_its_recorded_targets(stored) -> No
 def test_a_member_written_to_the_ensemble_file_reruns_to_its_recorded_targets(tmp_path) -> None:
     """The file round trip (rounded values, integers, seed, run settings) on one short run at the smallest population."""
     space = Space.of("sociaal_domein")
+    # The run goes at the bottom of the hourly cost's range, so that solving it moves the rate (the file's rate may
+    # sit at the top, where a short run's cost would leave it); the rerun at the solved rate must reproduce every
+    # target, the cost per client included: the rate moves nothing but the cost, and that in proportion.
+    assert space.cost is not None
+    scale, prior = space.cost
+    space = replace(space, cost=(scale, Prior((prior.ranges[0][0],), prior.ranges, prior.integer)))
     u = np.full(len(space.scales), 0.5)
     kw = {"n_families": 3334, "warm_up_days": 365.0, "horizon_days": 365.0}  # short: the round trip, not the targets
-    # The hourly cost is solved from this run at the prior rate: the rerun at the solved rate must reproduce every
-    # target, the cost per client included, which checks that the rate moves nothing but the cost, in proportion.
     overrides, obs = space.solve(space.overrides(u), run_observed(("sociaal_domein", space.overrides(u), SEED0, kw)))
     assert overrides[COST_PATH] != space.overrides(u)[COST_PATH]
     res = EnsembleResult("sociaal_domein", space, [], [], kw, 0.0, members=[Run(u, overrides, SEED0, 0, obs)],
