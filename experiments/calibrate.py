@@ -113,7 +113,8 @@ def ensemble_record(res: EnsembleResult) -> dict[str, Any]:
             "representative": res.representative + 1 if res.members else None,
             "representative_seed": res.members[res.representative].seed if res.members else None,
             "file": f"scenarios/{res.scenario}.ensemble.csv", "bands": bands, "missed_by": res.missed_by(),
-            "only_missed_by": res.only_missed_by(), "spread": spread, "parameters": params}
+            "only_missed_by": res.only_missed_by(),
+            "members_by_wave": [sum(m.wave == k for m in res.members) for k in range(len(res.waves) + 1)], "spread": spread, "parameters": params}
 
 
 def main(argv: list[str] | None = None) -> int:
