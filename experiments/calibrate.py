@@ -40,7 +40,7 @@ from sim.scenario import SCENARIO_DIR
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "calibration.md"
 RECORD = ROOT / "docs" / "calibration-record.json"
-# The fit measures the same window as a default run and as the validation (one year of warm-up, three measured
+# The fit measures the same window as a default run and as the validation (five years of warm-up, three measured
 # years): at the status quo some queues still lengthen over the years, so a shorter fitting window would fit waits
 # that the default run does not show.
 FIT_HORIZON = 1095.0
