@@ -51,7 +51,8 @@ lab: $(STAMP)
 # CALIBRATE_ARGS="--waves 2 --wave-size 30 --scenarios sociaal_domein" sets the budget (python -m experiments.calibrate -h).
 # Time: a run at the smallest population takes about 5.5 s of processor time (sociaal_domein, 3,334 households); the
 # default 4 x 40 runs per scenario plus validation come to about 25 processor-minutes for both scenarios, some 13 min
-# on a quiet two-core machine (estimated; measured: 80 sociaal_domein runs took 32 min at a load average of 14-21).
+# on a quiet two-core machine (estimated; measured: 80 sociaal_domein runs took 32 min at a load average of 14-21;
+# 75 runs (a Latin hypercube of 25 and 2 waves of 25) took 35 min on 2 workers at a load average of 10-50).
 calibrate: $(STAMP)
 	$(PY) -m experiments.calibrate $(CALIBRATE_ARGS)
 

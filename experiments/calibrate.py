@@ -40,7 +40,7 @@ from sim.scenario import SCENARIO_DIR
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "calibration.md"
 RECORD = ROOT / "docs" / "calibration-record.json"
-# The fit measures the same window as a default run and as the validation (one year of warm-up, three measured
+# The fit measures the same window as a default run and as the validation (five years of warm-up, three measured
 # years): at the status quo some queues still lengthen over the years, so a shorter fitting window would fit waits
 # that the default run does not show.
 FIT_HORIZON = 1095.0
@@ -99,7 +99,7 @@ def ensemble_record(res: EnsembleResult) -> dict[str, Any]:
         vals = vals[np.isfinite(vals)]
         spread[t.key] = [float(v) for v in np.percentile(vals, [0, 5, 50, 95, 100])] if len(vals) else []
     params = []
-    for sc, pr in zip(res.space.scales, res.space.priors, strict=True):
+    for sc, pr in list(zip(res.space.scales, res.space.priors, strict=True)) + ([res.space.cost] if res.space.cost else []):
         for path, rng in zip(sc.paths, pr.ranges, strict=True):
             vals = [m.overrides[path] for m in res.members]
             params.append({"scale": sc.name, "path": path, "range": list(rng),
@@ -113,7 +113,8 @@ def ensemble_record(res: EnsembleResult) -> dict[str, Any]:
             "representative": res.representative + 1 if res.members else None,
             "representative_seed": res.members[res.representative].seed if res.members else None,
             "file": f"scenarios/{res.scenario}.ensemble.csv", "bands": bands, "missed_by": res.missed_by(),
-            "only_missed_by": res.only_missed_by(), "spread": spread, "parameters": params}
+            "only_missed_by": res.only_missed_by(),
+            "members_by_wave": [sum(m.wave == k for m in res.members) for k in range(len(res.waves) + 1)], "spread": spread, "parameters": params}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
+from experiments.calibration.cost import solve_cost
 from experiments.calibration.emulator import fit_emulator
 from experiments.calibration.ensemble import (
     OUT_PREFIX,
@@ -20,11 +22,14 @@ from experiments.calibration.ensemble import (
     parameter_columns,
     read_ensemble,
     representative,
+    run_or_refused,
     write_ensemble,
 )
-from experiments.calibration.fit import run_observed
+from experiments.calibration.fit import Prior, run_observed
 from experiments.calibration.history_matching import CUTOFF, history_match, implausibility, latin_hypercube, not_ruled_out
 from experiments.calibration.targets import TARGETS, accepted_band, matched_targets
+
+COST_PATH = "organisations.jeugdhulp.hourly_cost"
 
 
 def test_emulator_reproduces_a_smooth_function_with_an_honest_variance() -> None:
@@ -123,10 +128,16 @@ def test_rerunning_a_stored_member_reproduces_its_recorded_targets(stored) -> No
 def test_a_member_written_to_the_ensemble_file_reruns_to_its_recorded_targets(tmp_path) -> None:
     """The file round trip (rounded values, integers, seed, run settings) on one short run at the smallest population."""
     space = Space.of("sociaal_domein")
+    # The run goes at the bottom of the hourly cost's range, so that solving it moves the rate (the file's rate may
+    # sit at the top, where a short run's cost would leave it); the rerun at the solved rate must reproduce every
+    # target, the cost per client included: the rate moves nothing but the cost, and that in proportion.
+    assert space.cost is not None
+    scale, prior = space.cost
+    space = replace(space, cost=(scale, Prior((prior.ranges[0][0],), prior.ranges, prior.integer)))
     u = np.full(len(space.scales), 0.5)
     kw = {"n_families": 3334, "warm_up_days": 365.0, "horizon_days": 365.0}  # short: the round trip, not the targets
-    overrides = space.overrides(u)
-    obs = run_observed(("sociaal_domein", overrides, SEED0, kw))
+    overrides, obs = space.solve(space.overrides(u), run_observed(("sociaal_domein", space.overrides(u), SEED0, kw)))
+    assert overrides[COST_PATH] != space.overrides(u)[COST_PATH]
     res = EnsembleResult("sociaal_domein", space, [], [], kw, 0.0, members=[Run(u, overrides, SEED0, 0, obs)],
                          representative=0)
     frame = read_ensemble("sociaal_domein", write_ensemble(res, tmp_path / "e.csv"))
@@ -146,4 +157,32 @@ def test_waves_propose_only_points_the_simulator_accepts() -> None:
 
     xs, ys, _ = history_match(simulate, 2, z, var, waves=1, wave_size=15, seed=5, candidates=3000, say=lambda _: None,
                               feasible=lambda u: bool(u[1] >= 0.4))
-    assert np.all(xs[15:, 1] >= 0.4) and np.all(np.isfinite(ys[15:]))
+    assert np.all(xs[:, 1] >= 0.4) and np.all(np.isfinite(ys))  # the first Latin hypercube too
+
+
+def test_a_refused_run_is_no_member_and_no_crash() -> None:
+    # A desk of 4 hours a week for 3,334 households scales to less than one 4-hour intake a week: refused at load.
+    job = ("sociaal_domein", {"organisations.ggz.intake_hours_per_week": 4}, SEED0, {"n_families": 3334})
+    obs, why = run_or_refused(job)
+    assert "intake" in why and all(math.isnan(v) for v in obs.values())
+    assert accept(obs)[0] is False
+
+
+def test_the_hourly_cost_is_solved_onto_the_published_cost_per_client() -> None:
+    space = Space.of("sociaal_domein")
+    assert space.cost is not None and COST_PATH not in [p for s in space.scales for p in s.paths]  # not searched
+    scale, prior = space.cost
+    prior = Prior((prior.ranges[0][0],), prior.ranges, prior.integer)  # runs at the bottom: room to solve upwards
+    point = next(t.point for t in TARGETS if t.key == "youth_cost_per_client")
+    c0 = prior.values[0]
+    obs = {t.key: 1.0 for t in TARGETS} | {"youth_cost_per_client": point / 1.1}
+    rate, solved = solve_cost(obs, scale, prior)
+    assert rate[COST_PATH] == pytest.approx(c0 * 1.1, rel=1e-3)  # four significant digits, as written to the file
+    assert solved["youth_cost_per_client"] == pytest.approx(point / 1.1 * rate[COST_PATH] / c0, rel=1e-12)
+    assert {k: v for k, v in solved.items() if k != "youth_cost_per_client"} == {k: 1.0 for k in solved if k != "youth_cost_per_client"}
+    # Beyond the declared range the rate stops at its bound, and the run's cost stays off the published value.
+    rate, solved = solve_cost(obs | {"youth_cost_per_client": point / 100.0}, scale, prior)
+    assert rate[COST_PATH] == prior.ranges[0][1] and solved["youth_cost_per_client"] < point
+    # A run without a cost figure keeps the prior rate and its NaN (and misses the band).
+    rate, solved = solve_cost(obs | {"youth_cost_per_client": math.nan}, scale, prior)
+    assert rate[COST_PATH] == c0 and math.isnan(solved["youth_cost_per_client"])

@@ -22,7 +22,14 @@ uncertainty analysis", Bayesian Analysis 5(4):619-669:
    things and there are few of them;
 5. the next wave's design is drawn from the space not ruled out by any earlier
    wave (rejection sampling from the unit cube, then a spread-out subset), its
-   runs refit the emulators, and the space shrinks.
+   runs refit the emulators, and the space shrinks. When little is left, more
+   uniform candidates are drawn (up to ten times as many) until the space left
+   holds five times the wave, so the wave samples inside it and not at the
+   least implausible points of a too small sample.
+
+Points the simulator refuses (a scenario's desk that cannot do one intake a
+week at the population run) are never proposed, in the first Latin hypercube
+(a larger hypercube, its feasible points, a spread-out subset) as in later waves.
 
 Every run of every wave is also a candidate member: the ensemble keeps the runs
 whose simulated outputs lie in every target's accepted band (`ensemble.accept`).
@@ -133,19 +140,28 @@ def history_match(simulate: Callable[[np.ndarray], np.ndarray], d: int, z: np.nd
             feasible points (checked in random order until there are enough, so a cheap check stays cheap).
     """
     xs = latin_hypercube(wave_size, d, seed)
+    if feasible is not None:
+        # A refused run teaches the emulators nothing and is no member: the first design keeps feasible points only.
+        # (A quarter more than needed, then a spread-out subset: a check loads a configuration, about a second.)
+        xs = spread_subset(_feasible_part(latin_hypercube(3 * wave_size, d, seed), feasible, wave_size + wave_size // 4,
+                                          seed), wave_size, seed)
     ys = simulate(xs)
     done: list[Wave] = []
     for k in range(1, waves + 1):
         ok = np.all(np.isfinite(ys), axis=1)
         ems = [fit_emulator(xs[ok], ys[ok, i], seed=seed + k) for i in range(len(z))]
         wave = Wave(ems, 0.0)
-        cand = np.random.default_rng(seed + 1000 * k).random((candidates, d))
+        rng = np.random.default_rng(seed + 1000 * k)
+        cand = rng.random((candidates, d))
         keep = not_ruled_out([*done, wave], z, var, cand)
+        while keep.sum() < 5 * wave_size and len(cand) < 10 * candidates:
+            more = rng.random((candidates, d))
+            cand, keep = np.vstack([cand, more]), np.r_[keep, not_ruled_out([*done, wave], z, var, more)]
         prev = not_ruled_out(done, z, var, cand) if done else np.ones(len(cand), dtype=bool)
         wave.nroy_fraction = float(keep.sum() / max(1, prev.sum()))
         pool = cand[keep]
         if feasible is not None:
-            pool = _feasible_part(pool, feasible, 5 * wave_size, seed + k)
+            pool = _feasible_part(pool, feasible, 2 * wave_size, seed + k)
         if len(pool) < wave_size:
             # Too little left to sample: add the least implausible candidates, so the wave still refines there
             # (reported: a tiny space left means the targets are close to incompatible with the model).

@@ -74,7 +74,9 @@ def _ensemble_lines(ens: dict[str, Any]) -> list[str]:
            + (f"; the scenario file holds member {ens['representative']} (seed {ens['representative_seed']}), the one "
               f"nearest the members' centre." if ens["members"] else ".")
            + (f" {ens['refused_runs']} runs were refused by the scenario at this population (a desk with less than one "
-              "intake a week) and count as outside every band." if ens.get("refused_runs") else ""), "",
+              "intake a week) and count as outside every band." if ens.get("refused_runs") else "")
+           + (f" Members per wave (0: the Latin hypercube): {', '.join(str(n) for n in ens['members_by_wave'])}."
+              if ens.get("members_by_wave") else ""), "",
            "| target | published | accepted band | observation sd | model discrepancy sd (why) | members 5-95 % | runs outside the band (outside only this one) |",
            "|---|---|---|---|---|---|---|"]
     for b in ens["bands"]:
@@ -107,11 +109,26 @@ def render(record: dict[str, Any]) -> str:
            "intake hours and decision delay of adult mental-health care (its waits), the escalation of youth needs "
            "(crisis rate) and the hourly cost of specialist youth care (cost per client). Each ranges over its declared "
            "range. Staff numbers (capacity), lever and advantage parameters are never calibrated (docs/design.md B10, D4).",
+           "- **Hourly cost solved per run** (`experiments/calibration/cost.py`). The hourly cost is read only where cost "
+           "is booked, so it changes no event and no other target, and the cost per client is exactly proportional to it "
+           "(`tests/test_ensemble.py` reruns a member at its solved rate and reproduces every target). Like the point "
+           "fit's exact rescaling, each run's rate is solved: published cost per client / the run's cost at the file's "
+           "rate, clipped into the declared range; a run whose cost the range cannot reach keeps the bound and misses "
+           "the band. (Where the cost scale has two organisations, jeugdhulp, it stays a searched dimension.)",
+           "- **Refused points.** A point the scenario refuses at the matching population (a desk with less than one "
+           "intake a week) is never proposed, in the first Latin hypercube as in later waves (it would teach the "
+           "emulators nothing and cannot be a member); a refused run, if one occurs, counts as outside every band.",
+           "- **A switch is not emulated.** The share of adult mental-health intake waits over 4 weeks is about 0 % "
+           "while the intake desk keeps up with its arrivals and about 90 % once it does not, with few runs in between; "
+           "a smooth emulator of a step would rule out the narrow region near the step where the band lies. So it rules "
+           "nothing out: the smooth quantity of the same desk, the mean total adult wait, is emulated, and the share is "
+           "checked on every run (a member must lie in its band like in every other).",
            "- **Waves.** A Latin hypercube of runs (one seed each, the smallest population the scenario allows, fragmented "
            "preset); a Gaussian-process emulator per target (`emulator.py`: linear mean, squared-exponential kernel, "
            "nugget for the run-to-run noise); the implausibility I(x) = |z - E[f(x)]| / sqrt(Var_obs + Var_discrepancy "
            "+ Var_emulator + Var_run), the largest over the targets, rules out x above 3; the next wave's runs are drawn "
-           "from the space no wave ruled out.",
+           "from the space no wave ruled out (uniform candidates, up to ten times more when little is left, then a "
+           "spread-out subset).",
            "- **Accepted band and members.** Every run of every wave is a candidate; a run is a member of the ensemble only "
            "if its own simulated value of *every* matched target lies in that target's accepted band: the published "
            "value +- 3 sqrt(Var_obs + Var_discrepancy), with the observation sd the published band read as a 95 % "
