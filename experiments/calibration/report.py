@@ -70,7 +70,8 @@ def _ensemble_lines(ens: dict[str, Any]) -> list[str]:
     out = [f"History-matched on {ens['date']} in {ens['seconds']:.0f} s{cached}: {ens['runs']} runs ({ens['waves']} waves of "
            f"{ens['wave_size']} after a Latin hypercube of {ens['wave_size']}), one seed each, {ens['n_families']} households, "
            f"{ens['warm_up_days']:g} days warm-up + {ens['horizon_days']:g} measured days. Share of the space each wave "
-           f"left of what the earlier waves left: {nroy}. **{ens['members']} members accepted** (stored in `{ens['file']}`)"
+           f"left of what the earlier waves left: {nroy}. **{ens['members']} members accepted** "
+           + (f"(stored in `{ens['file']}`)" if ens["members"] else "(so no ensemble file is written)")
            + (f"; the scenario file holds member {ens['representative']} (seed {ens['representative_seed']}), the one "
               f"nearest the members' centre." if ens["members"] else ".")
            + (f" {ens['refused_runs']} runs were refused by the scenario at this population (a desk with less than one "
