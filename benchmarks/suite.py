@@ -43,6 +43,10 @@ def full() -> tuple[list[Workload], dict[str, Any]]:
         Workload("lever_switch", "run", {"lever_switch_day": 365, "n_families": 10_000, "lever": "single_entry"}, 3,
                  "viewer lever switch: sociaal_domein, 10,000 families (its own population), day 365, replayed and redrawn", "median <= 2 s",
                  limits={"seconds": 2.0}),
+        # The same after the short warm-up the viewer had before (180 days): what the settled status quo costs a replay.
+        Workload("lever_switch_180", "run", {"lever_switch_day": 365, "n_families": 10_000, "lever": "single_entry",
+                                             "warm_up_days": 180}, 3,
+                 "viewer lever switch as above after a 180-day warm-up (the viewer's before)"),
         # 3,500 families: the smallest population sociaal_domein's staff allows (staff in proportion, sim.staffing).
         Workload("viewer", "viewer", {"n_families": 3_500, "warm_days": 400, "days": 300}, 3,
                  "viewer: 2 worlds of 3,500 families, one simulated day (run_for(1) each)", "95th percentile <= 20 ms",

@@ -103,7 +103,7 @@ def Page():
     """The whole page for one browser session: it renders the engine's latest snapshot and sends it wishes."""
     opts = solara.use_memo(from_env, [])
     engine: Engine = solara.use_memo(
-        lambda: Engine(lambda: WorldPair(scenario=opts.scenario, families=opts.families, seed=opts.seed),
+        lambda: Engine(lambda progress: WorldPair(scenario=opts.scenario, families=opts.families, seed=opts.seed, progress=progress),
                        scenario=opts.scenario, seed=opts.seed), [])
     snap, set_snap = solara.use_state(engine.latest)
     playing = solara.use_reactive(False)
@@ -164,9 +164,14 @@ def Page():
             solara.Button(label("language", L), on_click=lambda: engine.set_lang("nl" if L == "en" else "en"), classes=["lang-switch"],
                           outlined=True)
         if view is None:
-            solara.Text(label("building", L))
-            if snap.busy is not None:
-                solara.ProgressLinear(True)
+            busy = snap.busy
+            if busy is not None and busy.total > 1:  # the warm-up, run once per server and scenario
+                solara.Text(label("warming_up", L, done=fmt_number(busy.done, L), total=fmt_number(busy.total, L)))
+                solara.ProgressLinear(value=100 * busy.done / busy.total, classes=["busy"])
+            else:
+                solara.Text(label("building", L))
+                if busy is not None:
+                    solara.ProgressLinear(True)
             return
         with solara.Row(classes=["ontschot-status"]):
             if snap.busy is not None:

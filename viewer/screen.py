@@ -132,6 +132,8 @@ def status_text(snap: Snapshot, view: PairView, lang: str) -> str:
         if busy.what == "levers":
             world = label("world_n", lang, n=busy.side + 1) if busy.side is not None else ""
             return label("replaying", lang, world=world, done=fmt_number(busy.done, lang), total=fmt_number(busy.total, lang))
+        if busy.what in ("start", "scenario") and busy.total > 1:
+            return label("warming_up", lang, done=fmt_number(busy.done, lang), total=fmt_number(busy.total, lang))
         return label("resetting" if busy.what == "reset" else "loading_scenario", lang)
-    note = label("families_note", lang, n=fmt_number(view.families, lang), seed=snap.seed, w=snap.warm_up_days)
+    note = label("families_note", lang, n=fmt_number(view.families, lang), seed=snap.seed, w=fmt_number(snap.warm_up_days, lang))
     return note + ". " + label("replay_note", lang)
