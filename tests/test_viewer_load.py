@@ -57,7 +57,9 @@ async def _sessions(server: Server, exe: str) -> tuple[list[int], int, float, fl
             check = "() => +document.querySelector('.day-counter').dataset.day >= 10"
             await asyncio.gather(*(pg.wait_for_function(check, timeout=WAIT_MS) for pg in pages))
             peak = server.rss_mb()
-            days = [int(await pg.get_attribute(".day-counter", "data-day")) for pg in pages]
+            # The same bound as every wait here: the counter is redrawn while the worlds play, and a redraw at load 50
+            # outlasted playwright's default of 30 s for one of thirty pages.
+            days = [int(await pg.get_attribute(".day-counter", "data-day", timeout=WAIT_MS)) for pg in pages]
             await context.close()
         finally:
             await browser.close()

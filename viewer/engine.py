@@ -22,15 +22,15 @@ waited to draw the page. Here nothing the page does waits for the model:
   progress the same way. While paused and idle, the thread unpickles a copy
   of the prelude ahead of need, so the next switch only replays.
 * `close` (the page calls it when its session ends) stops the thread within
-  one wait of `POLL_SECONDS` (or after the replay chunk it is running); the
-  pair goes with the engine when the session's objects are freed. The thread
-  is a daemon, so it never keeps a stopping server alive.
+  one wait of `POLL_SECONDS` (or after the replay chunk it is running), and
+  the thread drops the pair as it ends, so the worlds are released then, even
+  if something still holds the engine. The thread is a daemon, so it never
+  keeps a stopping server alive.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import gc
 import logging
 import threading
 import time
@@ -241,18 +241,18 @@ class Engine:
         except Exception:  # a crash of the model must not pass silently: it goes to the server's log
             log.exception("ontschot viewer: the engine of a session stopped")
         finally:
-            # The worlds stay with the engine object, which the session's page holds: they are freed with the rest
-            # of the session (as before there was a thread), not while the session is still being torn down.
             with self._published:
                 self._published.notify_all()
             log.info("ontschot viewer: engine thread stopped")
             if self._stop.is_set():
-                # A session may close before its worlds exist (during the warm-up): its cleanup then ran while this
-                # thread still held them, and an idle server allocates too little for the cyclic collector to run
-                # on its own. Collect once this thread is gone, so the worlds are released (and logged) then.
-                timer = threading.Timer(1.0, gc.collect)
-                timer.daemon = True
-                timer.start()
+                # The session is over: drop its worlds here rather than wait until the engine object itself is
+                # freed. The engine is referenced by the page's closures, which live in Solara's render context;
+                # that context is a reference cycle freed only by a cyclic collection, and the load test saw one
+                # closed session's context stay reachable (three closure cells still held its engine after a full
+                # collection), so its worlds were never released. Without the pair nothing else holds the worlds:
+                # reference counting frees the pair at once (logged, `viewer.session`), and the collection that
+                # follows its release (`viewer.session._trim`) frees the models' own cycles. Snapshots hold no model.
+                self.pair = None
 
     def _loop(self) -> None:
         pair = self.pair
