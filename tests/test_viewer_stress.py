@@ -1,6 +1,6 @@
 """The viewer under stress: highest speed with a journey open on one core, a tab closed while playing, SIGTERM.
 
-The server runs the scenario's own population pinned to one core (``taskset``),
+The server runs the viewer's default population pinned to one core (``taskset``),
 as a workshop laptop under load would. One tab plays at the highest speed with
 a family's journey open for `PLAY_SECONDS`: the day shown must keep advancing
 (never unchanged for `STALL_LIMIT` seconds: a frozen page stood still for
@@ -42,7 +42,7 @@ IDLE_SECONDS = 5
 # The session is culled IDLE_SECONDS after its tab closed; releasing the worlds also waits for the engine's current
 # chunk and a garbage collection, which a loaded two-core CI machine may delay by several seconds.
 RELEASE_MARGIN = 20.0
-# Only ends a hung test: the first page runs the scenario's warm-up (three years of 10,000 families) on the one core,
+# Only ends a hung test: the first page runs the scenario's warm-up (three years of 5,000 families) on the one core,
 # which other work on a two-core machine may slow several times over (load 10-20 seen).
 LOAD_MS = 600_000
 DISCONNECT = ("Could not restore session", "Please refresh", "disconnected", "Reconnecting")

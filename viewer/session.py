@@ -45,6 +45,13 @@ DEFAULT_PRESETS = ("fragmented", "networked")
 # (the settled world is busier), see docs/performance.md. Horizon: ten years, far beyond a workshop.
 VIEWER_WARM_UP_DAYS = 1095
 VIEWER_HORIZON_DAYS = 3650
+# The viewer's default population: the scenario's own, at most this many families. Staff and desks scale with the
+# population (sim.staffing), and per-family outcomes of the status quo agree at 5,000 and at 20,000 families of
+# sociaal_domein (tests/test_balance_invariance.py), so a smaller population shows the same per-family picture; a
+# lever switch replays the days since day 0 and costs about the number of families (10,000 took 4.3-4.6 s of
+# processor time at day 365 on a loaded machine), so at 5,000 it stays near the issue's 2 s. `--families` sets
+# another size.
+VIEWER_MAX_FAMILIES = 5000
 # A replay advances this many days between two progress reports (and two chances to be cancelled).
 REPLAY_CHUNK = 30
 
@@ -88,9 +95,25 @@ def _base_config(scenario: str, mtime_ns: int, families: int | None, seed: int, 
     immutable (it holds no model and no state), so sharing it between sessions is safe.
     """
     del mtime_ns  # part of the cache key only
-    n = families if families is not None else load_scenario(scenario).n_families
+    n = families if families is not None else default_families(scenario)
     return load_run_config(scenario, "fragmented", seed=seed, n_families=n, warm_up_days=float(warm_up_days),
                            horizon_days=float(horizon_days))
+
+
+def scenario_families(scenario: str) -> int:
+    """The population a scenario file is staffed for (its own ``n_families``; read once per file version)."""
+    return _scenario_families(scenario, configuration.scenario_path(scenario).stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=32)
+def _scenario_families(scenario: str, mtime_ns: int) -> int:
+    del mtime_ns  # part of the cache key only
+    return load_scenario(scenario).n_families
+
+
+def default_families(scenario: str) -> int:
+    """The viewer's population when none is given: the scenario's own, at most `VIEWER_MAX_FAMILIES`."""
+    return min(scenario_families(scenario), VIEWER_MAX_FAMILIES)
 
 
 # Preludes shared by every session of this process, newest last: a new session, a reset or a return to a scenario
@@ -168,7 +191,7 @@ class WorldPair:
 
     Args:
         scenario: scenario name.
-        families: population size (None: the scenario's own, the size its staff numbers are set for).
+        families: population size (None: `default_families`, the scenario's own at most `VIEWER_MAX_FAMILIES`).
         seed: run seed shared by both worlds.
         warm_up_days: status-quo days run before day 0.
         horizon_days: the last day that can be shown.
