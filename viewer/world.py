@@ -11,8 +11,9 @@ and the cumulative cost by payer (the model's ledger, which books a help
 segment when it ends). Nothing here changes what the model does: a world
 that is only advanced gives the same episodes as ``sim.run`` of its config.
 
-Building a world costs the model's construction and its warm-up (about a
-second with the scenario's own population). The levers are off during the
+Building a world costs the model's construction and its warm-up (seconds of
+processor time for the viewer's three years; the viewer runs it once per
+process and scenario, `viewer.session.shared_prelude`). The levers are off during the
 warm-up and switch on by an event at its end, so every lever setting lives
 the same warm-up: `prelude` keeps the model just before that event as pickled
 bytes, and ``World(config, prelude)`` starts from a copy of it with the
