@@ -70,9 +70,11 @@ def wait_released(server: Server, released: int, timeout: float = 180.0) -> int:
     """Wait (bounded) until ``released`` sessions are released and memory was trimmed; returns Python's block count then.
 
     The server logs "session released" when a session's worlds are freed and, a second later, the number of
-    memory blocks Python holds ("python blocks N", after giving freed memory back to the system). The bound is
-    generous (180 s) because Solara culls a session only after it has seen its last connection close, and on a
-    loaded two-core machine that close was seen to lag a minute behind the tab's for one of 30 tabs.
+    memory blocks Python holds ("python blocks N", after giving freed memory back to the system). A session's
+    worlds are released when its engine thread ends, which Solara's cull of the session starts (the thread finishes
+    the tick it is running first); they never wait for a garbage collection. The bound is generous (180 s) because
+    Solara culls a session only after it has seen its last connection close, and on a loaded two-core machine that
+    close was seen to lag a minute behind the tab's for one of 30 tabs.
     """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
