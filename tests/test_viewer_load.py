@@ -69,8 +69,9 @@ async def _sessions(server: Server, exe: str) -> tuple[list[int], int, float, fl
 def wait_released(server: Server, released: int, timeout: float = 180.0) -> int:
     """Wait (bounded) until ``released`` sessions are released and memory was trimmed; returns Python's block count then.
 
-    The server logs "session released" when a session's worlds are freed and, a second later, the number of
-    memory blocks Python holds ("python blocks N", after giving freed memory back to the system). A session's
+    The server logs "session released" when a session's worlds are freed, "page closed" when its page's last
+    thread ended and, a second after each, the number of memory blocks Python holds ("python blocks N", after a
+    collection and giving freed memory back to the system); the count after the last of them is the one kept. A session's
     worlds are released when its engine thread ends, which Solara's cull of the session starts (the thread finishes
     the tick it is running first); they never wait for a garbage collection. The bound is generous (180 s) because
     Solara culls a session only after it has seen its last connection close, and on a loaded two-core machine that
@@ -79,9 +80,9 @@ def wait_released(server: Server, released: int, timeout: float = 180.0) -> int:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         lines = server.log.read_text().splitlines()
-        if sum("session released" in x for x in lines) >= released:
+        if sum("session released" in x for x in lines) >= released and sum("page closed" in x for x in lines) >= released:
             last = [x for x in lines if "live sessions 0, python blocks" in x]
-            tail = lines[max(i for i, x in enumerate(lines) if "session released" in x):]
+            tail = lines[max(i for i, x in enumerate(lines) if "session released" in x or "page closed" in x):]
             if last and any("python blocks" in x for x in tail):
                 return int(last[-1].rsplit(" ", 1)[1])
         time.sleep(0.5)

@@ -40,7 +40,7 @@ from viewer.journey import legend_html as journey_legend
 from viewer.options import from_env
 from viewer.picture import legend_html as picture_legend
 from viewer.screen import CSS, journeys_html, pictures_html, status_text, strip_html
-from viewer.session import LEVERS, WorldPair, preset_levers, presets, scenarios
+from viewer.session import LEVERS, WorldPair, page_closed, preset_levers, presets, scenarios
 from viewer.words import WORLD_COLOURS, fmt_number, lever_name, preset_name, scenario_name
 
 # Session starts and releases in the server's log on stderr (the load test reads them); set up once per process.
@@ -114,11 +114,14 @@ def Page():
     def pump(cancel) -> None:
         """Hand every new snapshot to the page (this thread renders it; the model never waits for this)."""
         seen = 0
-        while not cancel.is_set() and not engine.closed:
-            new = engine.wait_snapshot(seen, POLL_SECONDS)
-            if new is not None:
-                seen = new.version
-                set_snap(new)
+        try:
+            while not cancel.is_set() and not engine.closed:
+                new = engine.wait_snapshot(seen, POLL_SECONDS)
+                if new is not None:
+                    seen = new.version
+                    set_snap(new)
+        finally:
+            page_closed()  # the session's end: its page objects become garbage once this thread is gone
 
     # Not intrusive: the intrusive cancel traces every line of the thread.
     solara.use_thread(pump, dependencies=[engine], intrusive_cancel=False)

@@ -168,11 +168,27 @@ def _count(delta: int) -> None:
     # One line per session start and release in the server log: the load test reads it to see sessions released.
     log.info("ontschot viewer: %s; live sessions %d", "session started" if delta > 0 else "session released", n)
     if delta < 0:
-        # Later, not now: this runs inside the garbage collection that frees the session's other objects too.
-        timer = threading.Timer(1.0, _trim)
-        timer.daemon = True
-        with contextlib.suppress(RuntimeError):  # interpreter shutting down: nothing to give back
-            timer.start()
+        _trim_later()
+
+
+def page_closed() -> None:
+    """A session's page stopped drawing (its last thread ended): log it and collect what the session left.
+
+    The worlds are released when the session's engine thread ends; the page's own objects (Solara's render context,
+    the last snapshots) are a reference cycle that becomes garbage only once the page's last thread is gone, which
+    on a loaded machine can be after the worlds' release and its collection. Collecting again after this, the last
+    of a session's ends, is what lets Python's memory fall back (the load test waits for this line as well).
+    """
+    log.info("ontschot viewer: page closed")
+    _trim_later()
+
+
+def _trim_later() -> None:
+    # Later, not now: the caller (a garbage collection, or a thread about to end) still holds what is to be freed.
+    timer = threading.Timer(1.0, _trim)
+    timer.daemon = True
+    with contextlib.suppress(RuntimeError):  # interpreter shutting down: nothing to give back
+        timer.start()
 
 
 def _trim() -> None:
