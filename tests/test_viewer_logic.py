@@ -22,6 +22,8 @@ from viewer.views import build
 from viewer.words import metric_label
 from viewer.world import ENDED_OUTCOMES, ROLLING_DAYS, World
 
+pytestmark = pytest.mark.serial  # the engine tests time its ticks and pause on a thread: `make test` runs them apart
+
 SMALL = {"families": 3500, "warm_up_days": 60, "horizon_days": 400}
 
 
