@@ -135,8 +135,10 @@ def test_play_pause_close_and_stop(tmp_path) -> None:
             tab, tab_ctx = _open(browser, server.url)
             tab.click(".play-pause")
             tab.wait_for_function("() => +document.querySelector('.day-counter').dataset.day >= 3", timeout=LOAD_MS)
-            tab_ctx.close()
+            # Timed from before the close: closing the browser context can itself take seconds on a loaded machine,
+            # and the session's idle timeout runs from the moment its connection went (a run measured "0.0 s").
             closed = time.monotonic()
+            tab_ctx.close()
             released = False
             while time.monotonic() < closed + IDLE_SECONDS + RELEASE_MARGIN:
                 log = server.log.read_text()
