@@ -4,6 +4,7 @@ Each repeat of each workload runs in a fresh child process (`benchmarks.child`);
 progress, the table of figures against the targets and the regression guard, then writes
 ``benchmarks/bench.json`` and ``docs/performance.md`` (full run) or ``outputs/bench-quick.json`` (quick: a check on
 this machine, kept out of the tracked files so that trying it changes nothing in the repository).
+``--only NAME...`` runs some workloads alone (e.g. ``--only lever_switch``) and writes ``outputs/bench-only.json``.
 Nothing is written until every workload has finished, so an interrupted benchmark leaves the stored figures
 as they were. Exit status 0 even when a target is missed: this is a measurement, not a test.
 """
@@ -60,8 +61,10 @@ def machine() -> dict[str, Any]:
 
 
 def record_path(mode: str) -> Path:
-    """Where a run's figures go: the full run's are tracked (the standing record); the quick run's are not."""
-    return HERE / "bench.json" if mode == "full" else ROOT / "outputs" / "bench-quick.json"
+    """Where a run's figures go: the full run's are tracked (the standing record); the quick and partial runs' are not."""
+    if mode == "full":
+        return HERE / "bench.json"
+    return ROOT / "outputs" / ("bench-only.json" if mode.endswith("-only") else "bench-quick.json")
 
 
 def run_child(w: Workload) -> dict[str, Any]:
@@ -77,7 +80,8 @@ def run_child(w: Workload) -> dict[str, Any]:
 
 def _brief(w: Workload, r: dict[str, Any]) -> str:
     if w.kind in ("run", "boltzmann"):
-        return f"{r['seconds']:.2f} s, peak {r['peak_rss_mb']:.0f} MB"
+        cpu = f", process time {r['cpu_seconds']:.2f} s at load {r['load']:.1f}" if "cpu_seconds" in r else ""
+        return f"{r['seconds']:.2f} s{cpu}, peak {r['peak_rss_mb']:.0f} MB"
     if w.kind == "viewer":
         return f"median day step {sorted(r['steps'])[len(r['steps']) // 2] * 1000:.2f} ms"
     if w.kind == "sweep":
@@ -90,9 +94,18 @@ def main(argv: list[str] | None = None) -> int:
     """Run every workload, print the figures, compare with the last stored run, write the results."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small versions of every workload (under a minute)")
+    parser.add_argument("--only", nargs="+", metavar="NAME",
+                        help="only these workloads (e.g. lever_switch); figures go to outputs/bench-only.json, "
+                             "the stored record and docs/performance.md are left as they are")
     args = parser.parse_args(argv)
     mode = "quick" if args.quick else "full"
     workloads, scaling = quick() if args.quick else full()
+    if args.only:
+        unknown = sorted(set(args.only) - {w.name for w in workloads})
+        if unknown:
+            parser.error(f"unknown workload {unknown[0]}; one of {', '.join(w.name for w in workloads)}")
+        workloads = [w for w in workloads if w.name in args.only]
+        mode = f"{mode}-only"
     meta = dict(machine(), mode=mode)
     print(f"ontschot benchmark ({mode}), commit {meta['commit']}, load average {report._load(meta['load_start'])}", flush=True)
     t0 = time.perf_counter()
@@ -111,11 +124,12 @@ def main(argv: list[str] | None = None) -> int:
         stored = [{k: v for k, v in r.items() if k != "steps"} for r in repeats]  # the viewer's day steps live in the summary
         record["workloads"][w.name] = {"title": w.title, "kind": w.kind, "params": w.params, "target": w.target,
                                        "summary": s, "met": report.judge(w, s), "repeats": stored}
-    families = {w.name: w.params["n_families"] for w in workloads if w.kind == "run"}
-    fit = report.fit_scaling(scaling["points"], {n: record["workloads"][n]["summary"] for n in scaling["points"]}, families)
-    limit = scaling["max_exponent"]
-    fit.update(target=f"exponent <= {limit}" if limit else "", met=None if limit is None else fit["exponent"] <= limit)
-    record["scaling"] = fit
+    families = {w.name: w.params.get("n_families") for w in workloads if w.kind == "run"}
+    if all(n in record["workloads"] for n in scaling["points"]):
+        fit = report.fit_scaling(scaling["points"], {n: record["workloads"][n]["summary"] for n in scaling["points"]}, families)
+        limit = scaling["max_exponent"]
+        fit.update(target=f"exponent <= {limit}" if limit else "", met=None if limit is None else fit["exponent"] <= limit)
+        record["scaling"] = fit
     meta["load_end"] = list(os.getloadavg())
     meta["wall_seconds"] = time.perf_counter() - t0
 

@@ -58,24 +58,32 @@ def lever_switch(params: dict[str, Any]) -> dict[str, Any]:
     """The viewer's lever switch: the left world gets ``lever`` at day ``lever_switch_day`` and is redrawn.
 
     Untimed: a `viewer.session.WorldPair` of ``scenario`` (fragmented left, networked right) with ``n_families``
-    families, advanced to the day. Timed: switching the lever (the world is
-    rebuilt from the pair's day-0 prelude and replayed to the day) and drawing the page (`viewer.views.build`).
+    families and the viewer's warm-up, advanced to the day, and (unless ``spare`` is false) the copy of the
+    prelude that the session's engine unpickles while the room looks at a paused screen. Timed: switching the
+    lever (the world is rebuilt from the pair's day-0 prelude and replayed to the day) and drawing the page
+    (`viewer.views.build`); ``cpu_seconds`` is the process time of the same (on a busy machine the wall time
+    waits for the processor too).
     """
     from viewer.session import WorldPair
     from viewer.views import build
 
     day = int(params["lever_switch_day"])
-    pair = WorldPair(scenario=params.get("scenario", "sociaal_domein"), families=params.get("n_families"))
+    extra = {"warm_up_days": int(params["warm_up_days"])} if "warm_up_days" in params else {}
+    pair = WorldPair(scenario=params.get("scenario", "sociaal_domein"), families=params.get("n_families"), **extra)
     pair.advance(day)
     build(pair, "en", None)
     events_before = pickle.loads(pair._prelude).events_executed  # noqa: S301 - the pair's own bytes; the replay's start
-    t0 = time.perf_counter()
+    if params.get("spare", True):
+        pair.prepare_spare()
+    load = os.getloadavg()[0]
+    c0, t0 = time.process_time(), time.perf_counter()
     pair.set_lever(0, params.get("lever", "single_entry"), True)
     t1 = time.perf_counter()
     build(pair, "en", None)
     seconds = time.perf_counter() - t0
     model = pair.worlds[0].model
-    return {"seconds": seconds, "build_seconds": t1 - t0, "events": model.events_executed - events_before,
+    return {"seconds": seconds, "build_seconds": t1 - t0, "cpu_seconds": time.process_time() - c0, "load": load,
+            "warm_up_days": pair.warm_up_days, "events": model.events_executed - events_before,
             "episodes": len(model.episodes), "family_days": len(model.families) * day}
 
 
@@ -202,6 +210,6 @@ def warm_up(kind: str) -> None:
     if kind == "boltzmann":
         boltzmann({"agents": 50, "width": 5, "steps": 5})
     elif kind != "sweep":
-        model = SocialDomainModel(run_config(3000, horizon_days=60.0, warm_up_days=30.0, working="networked"))
+        model = SocialDomainModel(run_config(3500, horizon_days=60.0, warm_up_days=30.0, working="networked"))
         model.run()
         collect(model)

@@ -91,3 +91,5 @@ def test_the_quick_benchmark_writes_outside_tracked_files() -> None:
     assert record_path("quick").relative_to(ROOT).parts[0] == "outputs" and "outputs/" in ignored
     assert not (ROOT / "benchmarks" / "bench-quick.json").exists()
     assert record_path("full") == ROOT / "benchmarks" / "bench.json"
+    # A run of some workloads alone (--only) leaves the stored record alone too.
+    assert record_path("full-only").relative_to(ROOT).parts[0] == "outputs" and record_path("full-only") != record_path("quick")

@@ -22,6 +22,8 @@ from viewer.views import build
 from viewer.words import metric_label
 from viewer.world import ENDED_OUTCOMES, ROLLING_DAYS, World
 
+pytestmark = pytest.mark.serial  # the engine tests time its ticks and pause on a thread: `make test` runs them apart
+
 SMALL = {"families": 3500, "warm_up_days": 60, "horizon_days": 400}
 
 
@@ -87,6 +89,20 @@ def test_every_label_in_both_languages(pair: WorldPair) -> None:
     assert views["en"].charts != views["nl"].charts and views["en"].strip != views["nl"].strip
 
 
+def test_a_family_can_be_picked_at_day_0() -> None:
+    """The first frame already offers families to follow: needs reported in the warm-up and open at day 0 count."""
+    p = WorldPair(**SMALL)
+    assert p.day == 0
+    choices = notable_families(p.worlds[0])
+    assert choices and all(n >= 1 for _, n in choices)
+    fid, n = choices[0]
+    open_at_0 = {ep.problem_id for ep in p.worlds[0].model.episodes
+                 if ep.family.fid == fid and ep.signal is not None and (ep.end is None or ep.end >= p.worlds[0].w0)}
+    assert n == len(open_at_0)
+    view = build(p, "en", fid)
+    assert all(w.journey_svg and w.journey_events for w in view.worlds)
+
+
 def test_rolling_values_are_the_last_30_days(pair: WorldPair) -> None:
     """The charts' 30-day dropout and time to help equal what the episodes of the last 30 days say."""
     for w in pair.worlds:
@@ -113,22 +129,40 @@ def test_strip_verdicts_follow_the_catalogue() -> None:
     # Dutch numbers: decimal comma, euros shortened, the catalogue's Dutch names.
     assert items["time_to_help_30"].right == "12,5" and items["dropout_30"].left == "25,0 %"
     assert items["cost"].left == "€ 2,5 mln" and items["cost"].title == metric_label("cost_total", "nl")
+    # A difference of two shares is in percentage points (the catalogue's unit of dropout is %), in both languages.
+    assert items["dropout_30"].diff == "+5,0 procentpunt"
+    assert {it.key: it for it in strip_items(left, right, "en")}["dropout_30"].diff == "+5.0 pp"
 
 
 def test_prelude_serves_every_lever_setting() -> None:
     """A world built from the shared prelude with some levers equals one built from scratch with them."""
     p = WorldPair(**SMALL)
+    assert WorldPair(**SMALL)._prelude is p._prelude  # run once per process, shared by sessions
     p.advance(20)
+    assert p.prepare_spare() and p.has_spare and not p.prepare_spare()  # as the engine does while idle
     p.set_preset(0, "coordinator_only")
+    assert not p.has_spare  # the switch started from the spare copy
     scratch = World(p.worlds[0].config)
     scratch.advance(20)
     assert scratch.model.daily == p.worlds[0].model.daily
     assert scratch.history.waiting_total == p.worlds[0].history.waiting_total
 
 
+def test_warm_up_runs_once_per_process_with_progress() -> None:
+    """The warm-up reports its days while it runs; a second pair of the same shape starts from the kept copy."""
+    calls: list[tuple[int, int]] = []
+    shape = {**SMALL, "warm_up_days": 150, "seed": 7}  # a shape no other test built, so this process runs its warm-up
+    first = WorldPair(**shape, progress=lambda done, total: calls.append((done, total)))
+    assert calls and calls[0] == (0, 150) and all(t == 150 for _, t in calls) and [d for d, _ in calls] == sorted({d for d, _ in calls})
+    again: list[tuple[int, int]] = []
+    second = WorldPair(**shape, progress=lambda done, total: again.append((done, total)))
+    assert again == [] and second._prelude is first._prelude
+    assert second.worlds[0].model.daily == first.worlds[0].model.daily
+
+
 def test_engine_pause_and_close() -> None:
     """The engine plays by itself, a pause stops it before the next tick, and close ends its thread and worlds."""
-    engine = Engine(lambda: WorldPair(**SMALL), scenario="sociaal_domein")
+    engine = Engine(lambda progress: WorldPair(**SMALL, progress=progress), scenario="sociaal_domein")
     try:
         assert engine.wait_snapshot(0, 60) is not None
         seen = engine.latest.version
@@ -148,14 +182,15 @@ def test_engine_pause_and_close() -> None:
         stopped = engine.latest.view.day
         time.sleep(3 * TICK_SECONDS)
         assert engine.latest.view.day == stopped and not engine.latest.playing
+        pair = weakref.ref(engine.pair)
     finally:
         engine.close()
     engine.thread.join(10)
     assert not engine.thread.is_alive()
-    pair = weakref.ref(engine.pair)
-    del engine
+    # The engine is still referenced here, as a closed session's page closures may keep it in the server: its thread
+    # dropped the worlds as it ended, so they are freed without waiting for the engine.
     gc.collect()
-    assert pair() is None, "the worlds outlived their engine"
+    assert pair() is None, "the worlds outlived their session's end"
 
 
 def test_lists_follow_the_folders() -> None:

@@ -82,11 +82,13 @@ class Server:
 
 
 @contextlib.contextmanager
-def viewer_server(tmp: Path, families: int | None = None, idle_seconds: int = 60, timeout: float = 180.0,
+def viewer_server(tmp: Path, families: int | None = None, idle_seconds: int = 60, timeout: float = 600.0,
                   scenario: str | None = None, cpus: str | None = None) -> Iterator[Server]:
     """Run ``python -m viewer`` on a free port until the block ends; always stopped afterwards.
 
-    ``cpus`` pins the server to those cores (``taskset -c``), e.g. ``"0"`` for one core.
+    ``cpus`` pins the server to those cores (``taskset -c``), e.g. ``"0"`` for one core. ``timeout`` only ends a
+    server that never answers: on a two-core machine shared with other runs (load average 20) the server took 275 s
+    to import and answer its first request.
     """
     port = free_port()
     recorder = ConnectionRecorder()

@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m viewer", description="ontschot workshop viewer (Solara)")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     parser.add_argument("--port", default="8765", help="port (default 8765)")
-    parser.add_argument("--families", default=None, help="families per world (default: the scenario's population)")
+    parser.add_argument("--families", default=None, help="families per world (default: the scenario's own, at most 5,000)")
     parser.add_argument("--seed", default="1", help="run seed of both worlds (default 1)")
     parser.add_argument("--scenario", default="sociaal_domein", help="scenario shown first")
     parser.add_argument("--idle-seconds", default="60", help="release a session this long after its tab closed (default 60)")

@@ -40,7 +40,7 @@ from viewer.journey import legend_html as journey_legend
 from viewer.options import from_env
 from viewer.picture import legend_html as picture_legend
 from viewer.screen import CSS, journeys_html, pictures_html, status_text, strip_html
-from viewer.session import LEVERS, WorldPair, preset_levers, presets, scenarios
+from viewer.session import LEVERS, WorldPair, page_closed, preset_levers, presets, scenarios
 from viewer.words import WORLD_COLOURS, fmt_number, lever_name, preset_name, scenario_name
 
 # Session starts and releases in the server's log on stderr (the load test reads them); set up once per process.
@@ -103,7 +103,7 @@ def Page():
     """The whole page for one browser session: it renders the engine's latest snapshot and sends it wishes."""
     opts = solara.use_memo(from_env, [])
     engine: Engine = solara.use_memo(
-        lambda: Engine(lambda: WorldPair(scenario=opts.scenario, families=opts.families, seed=opts.seed),
+        lambda: Engine(lambda progress: WorldPair(scenario=opts.scenario, families=opts.families, seed=opts.seed, progress=progress),
                        scenario=opts.scenario, seed=opts.seed), [])
     snap, set_snap = solara.use_state(engine.latest)
     playing = solara.use_reactive(False)
@@ -114,11 +114,14 @@ def Page():
     def pump(cancel) -> None:
         """Hand every new snapshot to the page (this thread renders it; the model never waits for this)."""
         seen = 0
-        while not cancel.is_set() and not engine.closed:
-            new = engine.wait_snapshot(seen, POLL_SECONDS)
-            if new is not None:
-                seen = new.version
-                set_snap(new)
+        try:
+            while not cancel.is_set() and not engine.closed:
+                new = engine.wait_snapshot(seen, POLL_SECONDS)
+                if new is not None:
+                    seen = new.version
+                    set_snap(new)
+        finally:
+            page_closed()  # the session's end: its page objects become garbage once this thread is gone
 
     # Not intrusive: the intrusive cancel traces every line of the thread.
     solara.use_thread(pump, dependencies=[engine], intrusive_cancel=False)
@@ -164,9 +167,14 @@ def Page():
             solara.Button(label("language", L), on_click=lambda: engine.set_lang("nl" if L == "en" else "en"), classes=["lang-switch"],
                           outlined=True)
         if view is None:
-            solara.Text(label("building", L))
-            if snap.busy is not None:
-                solara.ProgressLinear(True)
+            busy = snap.busy
+            if busy is not None and busy.total > 1:  # the warm-up, run once per server and scenario
+                solara.Text(label("warming_up", L, done=fmt_number(busy.done, L), total=fmt_number(busy.total, L)))
+                solara.ProgressLinear(value=100 * busy.done / busy.total, classes=["busy"])
+            else:
+                solara.Text(label("building", L))
+                if busy is not None:
+                    solara.ProgressLinear(True)
             return
         with solara.Row(classes=["ontschot-status"]):
             if snap.busy is not None:

@@ -18,10 +18,14 @@ waited to draw the page. Here nothing the page does waits for the model:
 * A lever switch, a preset or a reset replays from the day-0 prelude in
   chunks; every chunk publishes progress, and a newer wish abandons the
   replay at the next chunk. Pause stays instant because it is only a flag.
+  The warm-up before day 0 (once per process and scenario) reports its
+  progress the same way. While paused and idle, the thread unpickles a copy
+  of the prelude ahead of need, so the next switch only replays.
 * `close` (the page calls it when its session ends) stops the thread within
-  one wait of `POLL_SECONDS` (or after the replay chunk it is running); the
-  pair goes with the engine when the session's objects are freed. The thread
-  is a daemon, so it never keeps a stopping server alive.
+  one wait of `POLL_SECONDS` (or after the replay chunk it is running), and
+  the thread drops the pair as it ends, so the worlds are released then, even
+  if something still holds the engine. The thread is a daemon, so it never
+  keeps a stopping server alive.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ from dataclasses import dataclass
 
 from sim import InputError
 from viewer.journey import notable_families
-from viewer.session import LEVERS, VIEWER_WARM_UP_DAYS, WorldPair, preset_levers, presets, scenarios
+from viewer.session import LEVERS, VIEWER_WARM_UP_DAYS, Progress, WorldPair, preset_levers, presets, scenarios
 from viewer.views import PairView, build
 
 log = logging.getLogger("ontschot.viewer")
@@ -75,7 +79,7 @@ class Snapshot:
     seed: int
     warm_up_days: int
     levers: tuple[dict[str, bool], dict[str, bool]]
-    choices: tuple[tuple[int, int], ...]  # notable families: (family, needs since day 0)
+    choices: tuple[tuple[int, int], ...]  # notable families: (family, needs open at day 0 or reported since)
     error: str = ""
 
     @property
@@ -108,12 +112,13 @@ class Engine:
     """The worlds of one session in their own thread; see the module docstring.
 
     Args:
-        make_pair: builds the session's `WorldPair` (called in the engine thread).
+        make_pair: builds the session's `WorldPair` (called in the engine thread with a progress callback for the
+            warm-up, see `viewer.session.WorldPair`).
         scenario, seed, warm_up_days: what the page shows before the pair exists.
         on_snapshot: called (in the engine thread) after each publication, e.g. to wake the page.
     """
 
-    def __init__(self, make_pair: Callable[[], WorldPair], scenario: str, seed: int = 1, warm_up_days: int = VIEWER_WARM_UP_DAYS,
+    def __init__(self, make_pair: Callable[[Progress], WorldPair], scenario: str, seed: int = 1, warm_up_days: int = VIEWER_WARM_UP_DAYS,
                  on_snapshot: Callable[[Snapshot], None] | None = None) -> None:
         self._make_pair = make_pair
         self._mx = threading.Lock()  # guards _wish and the delivery marks only; never held while the model runs
@@ -228,7 +233,7 @@ class Engine:
 
     def _main(self) -> None:
         try:
-            self.pair = self._make_pair()
+            self.pair = self._make_pair(self._warm_up_progress("start"))
             self._publish()
             self._loop()
         except _Superseded:
@@ -236,11 +241,18 @@ class Engine:
         except Exception:  # a crash of the model must not pass silently: it goes to the server's log
             log.exception("ontschot viewer: the engine of a session stopped")
         finally:
-            # The worlds stay with the engine object, which the session's page holds: they are freed with the rest
-            # of the session (as before there was a thread), not while the session is still being torn down.
             with self._published:
                 self._published.notify_all()
             log.info("ontschot viewer: engine thread stopped")
+            if self._stop.is_set():
+                # The session is over: drop its worlds here rather than wait until the engine object itself is
+                # freed. The engine is referenced by the page's closures, which live in Solara's render context;
+                # that context is a reference cycle freed only by a cyclic collection, and the load test saw one
+                # closed session's context stay reachable (three closure cells still held its engine after a full
+                # collection), so its worlds were never released. Without the pair nothing else holds the worlds:
+                # reference counting frees the pair at once (logged, `viewer.session`), and the collection that
+                # follows its release (`viewer.session._trim`) frees the models' own cycles. Snapshots hold no model.
+                self.pair = None
 
     def _loop(self) -> None:
         pair = self.pair
@@ -254,9 +266,9 @@ class Engine:
                 steps, self._wish.step = self._wish.step, 0
                 delivered = self._delivered >= self.latest.version or time.perf_counter() - self._published_at > DELIVERY_TIMEOUT
             if wish.scenario != pair.scenario:
-                self._publish(Busy("scenario", None, 0, 1))
+                self._publish(Busy("scenario", None, 0, 1), draw=False)
                 try:
-                    pair.set_scenario(wish.scenario)
+                    pair.set_scenario(wish.scenario, self._warm_up_progress("scenario"))
                 except InputError as exc:
                     self._want(scenario=pair.scenario, error=str(exc))
                 self._publish()
@@ -293,7 +305,28 @@ class Engine:
                 continue
             if wish.playing != self.latest.playing or wish.speed != self.latest.speed:
                 self._publish()
+                continue
+            if not wish.playing and pair.prepare_spare():
+                continue  # idle: the next lever switch, preset or reset need not unpickle the prelude (see WorldPair)
             self._wake.wait(POLL_SECONDS)
+
+    def _warm_up_progress(self, what: str) -> Progress:
+        """Progress of a warm-up as `Busy` snapshots a few times a second.
+
+        A session closed meanwhile does not abandon the warm-up: it is kept for every later session of the
+        process (`viewer.session.shared_prelude`), and the pair it makes is released with the session as usual.
+        """
+        last = [0.0]
+
+        def progress(done: int, total: int) -> None:
+            if self._stop.is_set():
+                return
+            now = time.perf_counter()
+            if now - last[0] > 0.2:
+                last[0] = now
+                self._publish(Busy(what, None, done, total), draw=False)
+
+        return progress
 
     def _tick(self, pair: WorldPair, speed: int) -> None:
         """Run one tick: as many days as fit in the tick's budget beside drawing, never more than ``speed``."""

@@ -53,11 +53,18 @@ def family_episodes(world: World, fid: int) -> list[NeedEpisode]:
 
 
 def notable_families(world: World, limit: int = 40) -> list[tuple[int, int]]:
-    """(family, number of needs reported since day 0), the families with most first."""
+    """(family, number of reported needs still open at day 0 or reported since), the families with most first.
+
+    Needs reported during the warm-up and still open at day 0 count too, so families can be picked from the
+    first frame on (at day 0 no need has been reported since day 0 yet).
+    """
+    w0 = world.w0
+    # A need is a problem (its later attempts after a dropout are the same need), counted once.
+    problems = {(ep.family.fid, ep.problem_id) for ep in world.model.episodes
+                if ep.signal is not None and (ep.end is None or ep.end >= w0)}
     counts: dict[int, int] = {}
-    for ep in world.model.episodes:
-        if ep.attempt == 0 and ep.signal is not None and ep.signal >= world.w0:
-            counts[ep.family.fid] = counts.get(ep.family.fid, 0) + 1
+    for fid, _ in problems:
+        counts[fid] = counts.get(fid, 0) + 1
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
 
 

@@ -22,7 +22,7 @@ class Options:
     """What every new session starts with.
 
     Attributes:
-        families: population per world (None: the scenario's own, which its staff numbers are sized for).
+        families: population per world (None: the scenario's own, at most 5,000, `viewer.session.default_families`).
         seed: run seed shared by both worlds.
         scenario: scenario shown first.
     """

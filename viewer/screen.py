@@ -14,7 +14,7 @@ from html import escape
 from viewer.engine import Snapshot
 from viewer.i18n import label
 from viewer.picture import sample_note
-from viewer.session import LEVERS
+from viewer.session import LEVERS, scenario_families
 from viewer.strip import StripItem
 from viewer.views import PairView, WorldView
 from viewer.words import WORLD_COLOURS, fmt_number, lever_name
@@ -132,6 +132,11 @@ def status_text(snap: Snapshot, view: PairView, lang: str) -> str:
         if busy.what == "levers":
             world = label("world_n", lang, n=busy.side + 1) if busy.side is not None else ""
             return label("replaying", lang, world=world, done=fmt_number(busy.done, lang), total=fmt_number(busy.total, lang))
+        if busy.what in ("start", "scenario") and busy.total > 1:
+            return label("warming_up", lang, done=fmt_number(busy.done, lang), total=fmt_number(busy.total, lang))
         return label("resetting" if busy.what == "reset" else "loading_scenario", lang)
-    note = label("families_note", lang, n=fmt_number(view.families, lang), seed=snap.seed, w=snap.warm_up_days)
+    n, own = fmt_number(view.families, lang), scenario_families(snap.scenario)
+    # The viewer's default population is the scenario's own, at most 5,000 (viewer.session.default_families): say so.
+    families = label("families_count", lang, n=n) if view.families == own else label("families_scaled", lang, n=n, own=fmt_number(own, lang))
+    note = label("families_note", lang, families=families, seed=snap.seed, w=fmt_number(snap.warm_up_days, lang))
     return note + ". " + label("replay_note", lang)

@@ -9,8 +9,11 @@ families would have lived through had this world worked that way since day 0.
 The other world is not touched. Both worlds and every replay start from one
 pickled prelude (the shared status quo up to the end of the warm-up, see
 `viewer.world.prelude`), so a switch, a preset or a reset costs the days since
-day 0, not a new warm-up. Long operations report their progress through a
-callback. In the viewer one thread per session (`viewer.engine`) is the only
+day 0, not a new warm-up. The prelude is run once per process for each
+scenario, population, seed and warm-up (`shared_prelude`): later sessions,
+resets and returns to a scenario start at once. A session may unpickle a copy
+of it ahead of need (`WorldPair.prepare_spare`), so that the next switch only
+replays. Long operations report their progress through a callback. In the viewer one thread per session (`viewer.engine`) is the only
 user of a pair; the lock guards pairs used from several threads elsewhere.
 """
 
@@ -20,24 +23,35 @@ import contextlib
 import ctypes
 import dataclasses
 import functools
+import gc
 import logging
 import sys
 import threading
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable
 
-from sim import InputError, LeverSettings, RunConfig, configuration, load_run_config
+from sim import InputError, LeverSettings, RunConfig, SocialDomainModel, configuration, load_run_config
 from sim.config import LEVER_FLAGS
 from sim.scenario import load_scenario
-from viewer.world import World, prelude
+from viewer.world import World, prelude, thaw
 
 LEVERS: tuple[str, ...] = (*LEVER_FLAGS, "t_shaped")
 DEFAULT_PRESETS = ("fragmented", "networked")
-# The viewer's run shape. Warm-up: half a year of status quo, run before day 0 is shown, so the room starts
-# from a region where families already wait and are helped (an assumption for display, not for analysis:
-# the model's default warm-up for measurement is a year). Horizon: ten years, far beyond a workshop.
-VIEWER_WARM_UP_DAYS = 180
+# The viewer's run shape. Warm-up: three years of status quo, run before day 0 is shown, as the model's runs for
+# analysis do (configs/config.yaml: MSER-5 on sociaal_domein finds the status quo settled after two to three years),
+# so the families on screen live in a settled status quo, not in waiting lists that are still filling up. It is run
+# once per process and scenario (`shared_prelude`); it makes each replayed day dearer than after a shorter warm-up
+# (the settled world is busier), see docs/performance.md. Horizon: ten years, far beyond a workshop.
+VIEWER_WARM_UP_DAYS = 1095
 VIEWER_HORIZON_DAYS = 3650
+# The viewer's default population: the scenario's own, at most this many families. Staff and desks scale with the
+# population (sim.staffing), and per-family outcomes of the status quo agree at 5,000 and at 20,000 families of
+# sociaal_domein (tests/test_balance_invariance.py), so a smaller population shows the same per-family picture; a
+# lever switch replays the days since day 0 and costs about the number of families (10,000 took 4.3-4.6 s of
+# processor time at day 365 on a loaded machine), so at 5,000 it stays near the issue's 2 s. `--families` sets
+# another size.
+VIEWER_MAX_FAMILIES = 5000
 # A replay advances this many days between two progress reports (and two chances to be cancelled).
 REPLAY_CHUNK = 30
 
@@ -81,9 +95,55 @@ def _base_config(scenario: str, mtime_ns: int, families: int | None, seed: int, 
     immutable (it holds no model and no state), so sharing it between sessions is safe.
     """
     del mtime_ns  # part of the cache key only
-    n = families if families is not None else load_scenario(scenario).n_families
-    return load_run_config(scenario, "fragmented", seed=seed, n_families=n, warm_up_days=float(warm_up_days),
-                           horizon_days=float(horizon_days))
+    n = families if families is not None else default_families(scenario)
+    config = load_run_config(scenario, "fragmented", seed=seed, n_families=n, warm_up_days=float(warm_up_days),
+                             horizon_days=float(horizon_days))
+    if config.scenario.levers.lead_days > 0:
+        # No lead of the levers (docs/design.md F9): the viewer's day 0 is the moment the levers switch on, so the
+        # room sees the networked world's transition from the status quo, not a world that switched years earlier.
+        config = load_run_config(scenario, "fragmented", seed=seed, n_families=n, warm_up_days=float(warm_up_days),
+                                 horizon_days=float(horizon_days), scenario_overrides={"levers.lead_days": 0.0})
+    return config
+
+
+def scenario_families(scenario: str) -> int:
+    """The population a scenario file is staffed for (its own ``n_families``; read once per file version)."""
+    return _scenario_families(scenario, configuration.scenario_path(scenario).stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=32)
+def _scenario_families(scenario: str, mtime_ns: int) -> int:
+    del mtime_ns  # part of the cache key only
+    return load_scenario(scenario).n_families
+
+
+def default_families(scenario: str) -> int:
+    """The viewer's population when none is given: the scenario's own, at most `VIEWER_MAX_FAMILIES`."""
+    return min(scenario_families(scenario), VIEWER_MAX_FAMILIES)
+
+
+# Preludes shared by every session of this process, newest last: a new session, a reset or a return to a scenario
+# finds its warm-up done. Keyed like `_base_config` (an edited scenario file gets a new one); a few, since each holds
+# a pickled model (about 15 MB at 10,000 families after a three-year warm-up).
+_PRELUDES: OrderedDict[tuple, bytes] = OrderedDict()
+_PRELUDES_LOCK = threading.Lock()
+PRELUDES_KEPT = 4
+
+
+def shared_prelude(key: tuple, config: RunConfig, progress: Progress | None = None) -> bytes:
+    """The prelude of ``config`` (cached under ``key``), run here with ``progress`` if no session has run it yet."""
+    with _PRELUDES_LOCK:
+        if key in _PRELUDES:
+            _PRELUDES.move_to_end(key)
+            return _PRELUDES[key]
+    # Outside the lock: another session is not held up by this warm-up (two sessions that start it at once both
+    # run it and get equal bytes; the model is deterministic).
+    blob = prelude(config, progress)
+    with _PRELUDES_LOCK:
+        _PRELUDES[key] = blob
+        while len(_PRELUDES) > PRELUDES_KEPT:
+            _PRELUDES.popitem(last=False)
+    return blob
 
 
 def matching_preset(levers: dict[str, bool]) -> str | None:
@@ -114,15 +174,34 @@ def _count(delta: int) -> None:
     # One line per session start and release in the server log: the load test reads it to see sessions released.
     log.info("ontschot viewer: %s; live sessions %d", "session started" if delta > 0 else "session released", n)
     if delta < 0:
-        # Later, not now: this runs inside the garbage collection that frees the session's other objects too.
-        timer = threading.Timer(1.0, _trim)
-        timer.daemon = True
-        with contextlib.suppress(RuntimeError):  # interpreter shutting down: nothing to give back
-            timer.start()
+        _trim_later()
+
+
+def page_closed() -> None:
+    """A session's page stopped drawing (its last thread ended): log it and collect what the session left.
+
+    The worlds are released when the session's engine thread ends; the page's own objects (Solara's render context,
+    the last snapshots) are a reference cycle that becomes garbage only once the page's last thread is gone, which
+    on a loaded machine can be after the worlds' release and its collection. Collecting again after this, the last
+    of a session's ends, is what lets Python's memory fall back (the load test waits for this line as well).
+    """
+    log.info("ontschot viewer: page closed")
+    _trim_later()
+
+
+def _trim_later() -> None:
+    # Later, not now: the caller (a garbage collection, or a thread about to end) still holds what is to be freed.
+    timer = threading.Timer(1.0, _trim)
+    timer.daemon = True
+    with contextlib.suppress(RuntimeError):  # interpreter shutting down: nothing to give back
+        timer.start()
 
 
 def _trim() -> None:
     """Give freed memory back to the operating system (glibc keeps it otherwise, and a workshop day is long)."""
+    # The released worlds' models are reference cycles (agents and their model): an idle server allocates too
+    # little for the cyclic collector to run on its own, so collect them before memory is given back.
+    gc.collect()
     with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     # Memory held by Python objects, in the log: the load test checks that it falls back once sessions are gone.
@@ -134,16 +213,17 @@ class WorldPair:
 
     Args:
         scenario: scenario name.
-        families: population size (None: the scenario's own, the size its staff numbers are set for).
+        families: population size (None: `default_families`, the scenario's own at most `VIEWER_MAX_FAMILIES`).
         seed: run seed shared by both worlds.
         warm_up_days: status-quo days run before day 0.
         horizon_days: the last day that can be shown.
         left, right: preset names of the two worlds.
+        progress: told the days of the warm-up run so far (only when no session of this process ran it yet).
     """
 
     def __init__(self, scenario: str = "sociaal_domein", families: int | None = None, seed: int = 1,
                  warm_up_days: int = VIEWER_WARM_UP_DAYS, horizon_days: int = VIEWER_HORIZON_DAYS,
-                 left: str = DEFAULT_PRESETS[0], right: str = DEFAULT_PRESETS[1]) -> None:
+                 left: str = DEFAULT_PRESETS[0], right: str = DEFAULT_PRESETS[1], progress: Progress | None = None) -> None:
         self.lock = threading.RLock()
         self.families = families
         self.seed = seed
@@ -151,7 +231,8 @@ class WorldPair:
         self.horizon_days = horizon_days
         self.scenario = scenario
         self.levers = [preset_levers(left), preset_levers(right)]
-        self._prelude = prelude(self._base())
+        self._spare: SocialDomainModel | None = None
+        self._prelude = self._shared_prelude(progress)
         self.worlds: list[World] = [self._build(0), self._build(1)]
         _count(+1)
         weakref.finalize(self, _count, -1).atexit = False
@@ -161,6 +242,33 @@ class WorldPair:
         path = configuration.scenario_path(self.scenario)
         return _base_config(self.scenario, path.stat().st_mtime_ns, self.families, self.seed, self.warm_up_days, self.horizon_days)
 
+    def _shared_prelude(self, progress: Progress | None) -> bytes:
+        path = configuration.scenario_path(self.scenario)
+        key = (self.scenario, path.stat().st_mtime_ns, self.families, self.seed, self.warm_up_days, self.horizon_days)
+        return shared_prelude(key, self._base(), progress)
+
+    def prepare_spare(self) -> bool:
+        """Unpickle a copy of the prelude ahead of need (returns whether one was made).
+
+        The next world built (a lever switch, a preset, a reset) starts from it instead of unpickling then, which
+        takes a few tenths of a second at 10,000 families. The session's engine calls this while it is idle.
+        """
+        with self.lock:
+            if self._spare is not None:
+                return False
+            blob = self._prelude
+        spare = thaw(blob)
+        with self.lock:
+            if self._prelude is blob and self._spare is None:  # not for a scenario picked meanwhile
+                self._spare = spare
+                return True
+        return False
+
+    @property
+    def has_spare(self) -> bool:
+        """Whether a copy of the prelude is ready (`prepare_spare`)."""
+        return self._spare is not None
+
     def config(self, side: int) -> RunConfig:
         """The `RunConfig` of one world: shared fields, its own levers."""
         lv = self.levers[side]
@@ -168,7 +276,8 @@ class WorldPair:
         return dataclasses.replace(self._base(), levers=levers, working=matching_preset(lv) or "custom")
 
     def _build(self, side: int) -> World:
-        return World(self.config(side), self._prelude)
+        spare, self._spare = self._spare, None
+        return World(self.config(side), spare if spare is not None else self._prelude)
 
     @property
     def day(self) -> int:
@@ -192,13 +301,19 @@ class WorldPair:
         with self.lock:
             self.worlds = [self._build(0), self._build(1)]
 
-    def set_scenario(self, name: str) -> None:
-        """Pick another scenario (both worlds restart at day 0)."""
+    def set_scenario(self, name: str, progress: Progress | None = None) -> None:
+        """Pick another scenario (both worlds restart at day 0); ``progress`` as for the warm-up of `WorldPair`."""
         if name not in scenarios():
             raise InputError("scenario", name, f"one of {', '.join(scenarios())}")
         with self.lock:
+            old = self.scenario
             self.scenario = name
-            self._prelude = prelude(self._base())
+            try:
+                self._prelude = self._shared_prelude(progress)
+            except BaseException:
+                self.scenario = old
+                raise
+            self._spare = None
             self.worlds = [self._build(0), self._build(1)]
 
     def set_levers(self, side: int, levers: dict[str, bool], progress: Progress | None = None) -> None:

@@ -70,6 +70,12 @@ def metric_better(key: str) -> str:
     return metrics.metric(key).better
 
 
+def metric_unit(key: str) -> tuple[str, float]:
+    """The catalogue's display unit of a metric (a key of `sim.metrics.UNITS`) and its scale from stored to displayed."""
+    m = metrics.metric(key)
+    return m.unit, m.scale
+
+
 def fmt_number(x: float | None, lang: str, decimals: int | None = None) -> str:
     """A number with the language's separators (`sim.numbers.fmt_number`)."""
     return numbers.fmt_number(x, lang, decimals)

@@ -11,24 +11,29 @@ and the cumulative cost by payer (the model's ledger, which books a help
 segment when it ends). Nothing here changes what the model does: a world
 that is only advanced gives the same episodes as ``sim.run`` of its config.
 
-Building a world costs the model's construction and its warm-up (about a
-second with the scenario's own population). The levers are off during the
+Building a world costs the model's construction and its warm-up (seconds of
+processor time for the viewer's three years; the viewer runs it once per
+process and scenario, `viewer.session.shared_prelude`). The levers are off during the
 warm-up and switch on by an event at its end, so every lever setting lives
 the same warm-up: `prelude` keeps the model just before that event as pickled
 bytes, and ``World(config, prelude)`` starts from a copy of it with the
 levers of ``config`` (tests check that this equals a world built from
-scratch). A lever switch or a reset then replays only the days since day 0.
+scratch). A lever switch or a reset then replays only the days since day 0. While a
+world is built or advanced, Python's cyclic garbage collector is paused
+(`sim.gc_pause`), as the model's own ``run`` does.
 """
 
 from __future__ import annotations
 
 import pickle
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sim import RunConfig, SocialDomainModel
 from sim.config import LEVER_FLAGS
 from sim.episode import DROPPED_OUT, ENDED, NeedEpisode
+from sim.gc_pause import cyclic_gc_paused
 
 ENDED_OUTCOMES = ("resolved", "dropped_out", "crisis")
 # The prelude stops this far before the end of the warm-up: after every event of the warm-up that lies before
@@ -36,21 +41,39 @@ ENDED_OUTCOMES = ("resolved", "dropped_out", "crisis")
 PRELUDE_GAP = 1e-6
 
 
-def prelude(config: RunConfig) -> bytes:
-    """The model of ``config`` run to just before its levers switch on (the end of warm-up unless the scenario sets a lead), pickled.
+# The warm-up runs this many days between two progress reports.
+PRELUDE_CHUNK = 60.0
+
+
+def prelude(config: RunConfig, progress: Callable[[int, int], None] | None = None) -> bytes:
+    """The model of ``config`` run to just before its levers switch on, pickled (levers not yet switched on).
+
+    The levers switch on at ``levers_on``: the end of warm-up, or a scenario's lead before it (docs/design.md F9;
+    the viewer sets no lead, so that its day 0 is the switch, see `viewer.session`).
 
     The warm-up does not depend on the lever setting (every lever is off until its end), so one prelude serves
-    every lever setting of the same scenario, population, seed and warm-up.
+    every lever setting of the same scenario, population, seed and warm-up. ``progress(done, total)`` (days of
+    the warm-up) is called every `PRELUDE_CHUNK` days; it may raise to abandon the warm-up.
     """
-    model = SocialDomainModel(config)
-    # Levers switch on at ``levers_on``: the end of warm-up, or a scenario's lead before it (docs/design.md F9).
-    model.run_until(model.levers_on - PRELUDE_GAP)
-    return pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
+    with cyclic_gc_paused():
+        model = SocialDomainModel(config)
+        end = model.levers_on - PRELUDE_GAP
+        while model.time < end:
+            if progress is not None:
+                progress(int(model.time), int(end))
+            model.run_until(min(end, model.time + PRELUDE_CHUNK))
+        return pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def _from_prelude(blob: bytes, config: RunConfig) -> SocialDomainModel:
-    """A copy of the prelude's model that will switch on the levers of ``config`` at the end of the warm-up."""
-    model: SocialDomainModel = pickle.loads(blob)  # noqa: S301 - bytes this process pickled itself
+def thaw(blob: bytes) -> SocialDomainModel:
+    """A fresh copy of a prelude's model (levers still to be chosen, see `World`)."""
+    with cyclic_gc_paused():  # millions of new objects: the cyclic collector would walk them again and again
+        return pickle.loads(blob)  # noqa: S301 - bytes this process pickled itself
+
+
+def _from_prelude(prelude_model: bytes | SocialDomainModel, config: RunConfig) -> SocialDomainModel:
+    """A copy of the prelude's model (or a `thaw` of it, used once) that will switch on the levers of ``config``."""
+    model = thaw(prelude_model) if isinstance(prelude_model, bytes) else prelude_model
     ls = config.levers
     for name in LEVER_FLAGS:
         getattr(model.levers, name).enabled = bool(getattr(ls, name))
@@ -92,8 +115,8 @@ class World:
 
     Args:
         config: the run configuration (the viewer sets a long horizon and its own warm-up).
-        prelude_blob: a `prelude` of a config that differs from ``config`` in its levers at most; None: build
-            the model and run its warm-up here.
+        prelude_blob: a `prelude` of a config that differs from ``config`` in its levers at most, or a `thaw` of
+            one that no other world uses; None: build the model and run its warm-up here.
 
     Example:
         >>> from sim import load_run_config
@@ -104,11 +127,12 @@ class World:
         7
     """
 
-    def __init__(self, config: RunConfig, prelude_blob: bytes | None = None) -> None:
+    def __init__(self, config: RunConfig, prelude_blob: bytes | SocialDomainModel | None = None) -> None:
         self.config = config
         self.model = SocialDomainModel(config) if prelude_blob is None else _from_prelude(prelude_blob, config)
         self.w0 = float(config.warm_up_days)
-        self.model.run_until(self.w0)
+        with cyclic_gc_paused():
+            self.model.run_until(self.w0)
         m = self.model
         self.orgs = [o.name for o in m.organisations]
         self.payers = sorted({o.payer for o in m.organisations} | {d.crisis_payer for d in m.domain_specs} | {"municipality"})
@@ -138,15 +162,21 @@ class World:
         return int(self.config.horizon_days)
 
     def advance(self, days: int) -> int:
-        """Run ``days`` simulated days (fewer at the horizon); returns the days run."""
+        """Run ``days`` simulated days (fewer at the horizon); returns the days run.
+
+        The cyclic garbage collector is paused meanwhile, as in `sim.SocialDomainModel.run` (it would walk the
+        model's millions of live objects again and again; reference counting frees the rest). It is switched
+        back on after every call, so a long replay, run in chunks, lets it collect between chunks.
+        """
         done = 0
-        for _ in range(days):
-            if self.day >= self.last_day:
-                break
-            self.model.step()
-            self._update()
-            self._record()
-            done += 1
+        with cyclic_gc_paused():
+            for _ in range(days):
+                if self.day >= self.last_day:
+                    break
+                self.model.step()
+                self._update()
+                self._record()
+                done += 1
         return done
 
     def _update(self) -> None:
