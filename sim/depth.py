@@ -10,8 +10,11 @@ help scales with ``breadth_fit``), and keeping the breadth up takes
 the hours are her paid time, so no extra money is booked). The result is the
 economies of scale of broad staff (pooling, fewer handoffs, better referrals)
 against focus: with a large enough loss, an all-T-shaped workforce does worse
-than a mixed one. Both costs are assumptions with a range that includes 0 (free
-breadth, the older model).
+than a mixed one. The slower help resolves less often before the help-dropout
+hazard ends it, so the loss shows in the resolved share among the helped;
+reneging that rises with the wait keeps it out of time to help (docs/design.md
+G3). Both costs are assumptions with a range that includes 0 (free breadth, the
+older model).
 """
 
 from __future__ import annotations

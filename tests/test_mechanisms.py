@@ -3,7 +3,7 @@
 Referral accuracy (`sim.referral`), help intensity (`sim.intensity`), depth against breadth (`sim.depth`) and tenancy
 support after housing (`sim.tenancy`). Each test changes one parameter of one mechanism and checks the direction
 its mechanism implies on the paired mean over a few seeds (same seed in both arms: common random numbers). No
-result is hard-coded: the depth test finds the loss at which full breadth stops paying by scanning the mechanism.
+result is hard-coded: the depth test finds the cost at which full breadth stops paying by scanning the mechanism.
 """
 
 from __future__ import annotations
@@ -137,31 +137,44 @@ def test_hours_change_nothing_but_waits_at_elasticity_zero() -> None:
 # --- depth and breadth (G3) ------------------------------------------------------------------------------------
 SHARES = (0.0, 0.5, 1.0)
 # The cost of breadth, scanned from small to the ends of both declared ranges: depth lost in her own domain, then
-# training hours on top. With reneging that rises with the wait (design F8) long waits are cut short, so since the
-# balance work the depth loss alone no longer tips full breadth over inside its range; its training hours do.
+# training hours on top. The scan stops at the first cost that shows the regime.
 COSTS = ((0.1, 0.0), (0.2, 0.0), (0.3, 0.0), (0.3, 1.0), (0.3, 2.0))
+# Relative noise of two paired seeds at 3,500 families: free breadth may not hurt by more, and full breadth must
+# be worse by more for the regime to count.
+TOLERANCE = 0.01
 
 
-def _tth_at(loss: float, share: float, training: float = 0.0) -> float:
+def _breadth_at(loss: float, share: float, training: float = 0.0) -> tuple[float, float]:
+    """Mean time to help and resolved share among the helped over two seeds, at this share of T-shaped staff."""
     if share == 0.0:
         loss, training = 0.0, 0.0  # nobody is ever T-shaped: the costs change nothing (one run serves every cost)
     # Nobody is T-shaped in warm-up, so every arm shares its history up to the switch-on.
     ov = {"breadth_cost.depth_loss": loss, "breadth_cost.training_hours_per_week": training,
           "levers.t_shaped_share_status_quo": 0.0}
-    return float(np.mean([tth(sd(ov, s, working="fragmented", t_shaped=share)) for s in SEEDS[:2]]))
+    runs = [sd(ov, s, working="fragmented", t_shaped=share) for s in SEEDS[:2]]
+    return float(np.mean([tth(r) for r in runs])), float(np.mean([resolved_share(r) for r in runs]))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 open: since reneging that rises with the wait (design F8) merged, no cost of "
-                   "breadth inside the declared ranges makes full breadth worse than a mixed workforce in time to help")
 def test_breadth_pays_until_depth_loss_makes_full_breadth_worse() -> None:
-    """Free breadth never hurts; scanning the depth loss finds one where an interior share beats full breadth."""
-    free = [_tth_at(0.0, s) for s in SHARES]
-    assert all(b <= a * 1.01 for a, b in zip(free, free[1:], strict=False)), free
+    """Free breadth never hurts; scanning the cost finds one where an interior share beats full breadth.
+
+    The loss of depth slows her help in her own domain (`sim.depth`), so a case stays open longer and the constant
+    hazard of dropping out of help (A10) ends more of them before they resolve: the cost shows in the resolved share
+    among the helped. Time to help among the helped hides it since reneging rises with the wait (design F8): the
+    longer lists the slower help makes lose their longest waiters, and pooling and fewer handoffs still shorten the
+    waits of those helped. So the regime is sought in either measure, as issue 13 states it.
+    """
+    free = [_breadth_at(0.0, s) for s in SHARES]
+    for a, b in zip(free, free[1:], strict=False):
+        assert b[0] <= a[0] * (1.0 + TOLERANCE), ("time to help rose with free breadth", free)
+        assert b[1] >= a[1] * (1.0 - TOLERANCE), ("resolved share fell with free breadth", free)
     found = None
     for loss, training in COSTS:
-        curve = [_tth_at(loss, s, training) for s in SHARES]
-        interior = min(curve[1:-1])
-        if curve[-1] > interior:
+        curve = [_breadth_at(loss, s, training) for s in SHARES]
+        interior = curve[1:-1]
+        # Worse by more than the tolerance, so that noise alone cannot make the regime.
+        if (curve[-1][0] > min(c[0] for c in interior) * (1.0 + TOLERANCE)
+                or curve[-1][1] < max(c[1] for c in interior) * (1.0 - TOLERANCE)):
             found = (loss, training, curve)
             break
     assert found is not None, "no cost of breadth in the declared ranges makes full breadth worse than a mixed workforce"
