@@ -60,7 +60,7 @@ def prelude(config: RunConfig, progress: Callable[[int, int], None] | None = Non
         end = model.levers_on - PRELUDE_GAP
         while model.time < end:
             if progress is not None:
-                progress(int(model.time), int(end))
+                progress(int(model.time), int(model.levers_on))
             model.run_until(min(end, model.time + PRELUDE_CHUNK))
         return pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
 
