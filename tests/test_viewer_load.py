@@ -66,8 +66,12 @@ async def _sessions(server: Server, exe: str) -> tuple[list[int], int, float, fl
     return days, blocks, start, peak
 
 
-def wait_released(server: Server, released: int, timeout: float = 180.0) -> int:
+def wait_released(server: Server, released: int, timeout: float = 180.0, bound: float | None = None) -> int:
     """Wait (bounded) until ``released`` sessions are released and memory was trimmed; returns Python's block count then.
+
+    With ``bound``, it waits on (within the same timeout) until a count after the last release is at most ``bound``,
+    and returns the last count if none is: the server collects a second and again fifteen seconds after each release
+    (`viewer.session.TRIM_AFTER_SECONDS`), because Solara's clean-up of closed pages can outlast the first collection.
 
     The server logs "session released" when a session's worlds are freed, "page closed" when its page's last
     thread ended and, a second after each, the number of memory blocks Python holds ("python blocks N", after a
@@ -84,7 +88,11 @@ def wait_released(server: Server, released: int, timeout: float = 180.0) -> int:
             last = [x for x in lines if "live sessions 0, python blocks" in x]
             tail = lines[max(i for i, x in enumerate(lines) if "session released" in x or "page closed" in x):]
             if last and any("python blocks" in x for x in tail):
-                return int(last[-1].rsplit(" ", 1)[1])
+                count = int(last[-1].rsplit(" ", 1)[1])
+                if bound is None or count <= bound:
+                    return count
+                if time.monotonic() + 0.5 >= deadline:
+                    return count  # the caller's assertion names it
         time.sleep(0.5)
     raise AssertionError(f"sessions not released within {timeout} s:\n{server.log.read_text()[-2000:]}")
 
@@ -98,7 +106,7 @@ def test_thirty_sessions(tmp_path) -> None:
         growth = peak - start
         assert growth < MAX_GROWTH_MB, f"server memory grew by {growth:.0f} MB for {SESSIONS} sessions"
         # Released: the idle sessions are culled after 2 s, their worlds with them, and memory falls back.
-        blocks_after = wait_released(server, 1 + SESSIONS)
+        blocks_after = wait_released(server, 1 + SESSIONS, bound=blocks * 1.05)
         after = server.rss_mb()
         print(f"server RSS: {start:.0f} MB after one session, {peak:.0f} MB with {SESSIONS} playing, {after:.0f} MB after "
               f"they closed; Python memory blocks {blocks} -> {blocks_after}")
