@@ -164,6 +164,9 @@ def _visible_text(page: Page) -> list[str]:
 
 
 def _inside(page: Page, selector: str, width: int, height: int) -> None:
+    # Shown first (bounded): after a language switch or a new day a chart is drawn anew, and a fresh-clone CI run
+    # measured one chart at 1920x1080 in the moment it was being replaced (no box), though it was drawn.
+    page.locator(selector).first.wait_for(state="visible", timeout=WAIT_MS)
     box = page.locator(selector).first.bounding_box()
     assert box is not None, f"{selector} not shown"
     assert box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= width + 0.5 and box["y"] + box["height"] <= height + 0.5, \
