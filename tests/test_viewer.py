@@ -163,12 +163,23 @@ def _visible_text(page: Page) -> list[str]:
         return out; }""")
 
 
+def _box(page: Page, selector: str) -> dict[str, float]:
+    """The box of the first element matching selector, read in one evaluation once it is drawn (bounded wait).
+
+    A chart is replaced whole when it is drawn anew (a new day, a language switch). Two fresh-clone CI runs read a chart
+    between Playwright's "visible" check and its separate box query, in the moment it had no box; reading presence and
+    box in the same evaluation, retried until both hold, leaves no such gap.
+    """
+    handle = page.wait_for_function(
+        """sel => { const e = document.querySelector(sel); if (!e) return null;
+            const r = e.getBoundingClientRect();
+            return r.width > 0 && r.height > 0 ? {x: r.x, y: r.y, width: r.width, height: r.height} : null; }""",
+        arg=selector, timeout=WAIT_MS)
+    return handle.json_value()
+
+
 def _inside(page: Page, selector: str, width: int, height: int) -> None:
-    # Shown first (bounded): after a language switch or a new day a chart is drawn anew, and a fresh-clone CI run
-    # measured one chart at 1920x1080 in the moment it was being replaced (no box), though it was drawn.
-    page.locator(selector).first.wait_for(state="visible", timeout=WAIT_MS)
-    box = page.locator(selector).first.bounding_box()
-    assert box is not None, f"{selector} not shown"
+    box = _box(page, selector)
     assert box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= width + 0.5 and box["y"] + box["height"] <= height + 0.5, \
         f"{selector} at {box} is not fully inside the {width}x{height} viewport"
 
@@ -191,15 +202,16 @@ def test_projector_screen(server: Server, browser, width: int, height: int) -> N
                 _inside(page, f".chart-{k} svg", width, height)
             _inside(page, ".picture-0 svg", width, height)
             # Axis titles with units on every chart.
-            assert page.locator('.charts text[data-axis="y"]').count() == 4 and page.locator('.charts text[data-axis="x"]').count() == 4
+            page.wait_for_function("""() => document.querySelectorAll('.charts text[data-axis="y"]').length === 4
+                && document.querySelectorAll('.charts text[data-axis="x"]').length === 4""", timeout=WAIT_MS)
             if width == 1920:
                 # Text a room can read: the strip's numbers and the charts' text at 18 px or more on the screen.
                 assert page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.strip .v')).fontSize)") >= 18
-                tick = page.locator(".chart-0 text[data-axis='x']").bounding_box()
-                title_px = page.evaluate("""() => { const t = document.querySelector('.chart-0 text[data-axis="x"]');
+                title_px = page.wait_for_function("""() => { const t = document.querySelector('.chart-0 text[data-axis="x"]');
+                    if (!t || !t.ownerSVGElement || t.getBoundingClientRect().width === 0) return null;
                     const svg = t.ownerSVGElement; return parseFloat(getComputedStyle(t).fontSize) *
-                    svg.getBoundingClientRect().width / svg.viewBox.baseVal.width; }""")
-                assert tick is not None and title_px >= 17.5, f"chart text drawn at {title_px:.1f} px at 1920"
+                    svg.getBoundingClientRect().width / svg.viewBox.baseVal.width; }""", timeout=WAIT_MS).json_value()
+                assert title_px >= 17.5, f"chart text drawn at {title_px:.1f} px at 1920"
             ARTIFACTS.mkdir(exist_ok=True)
             shot = ARTIFACTS / f"viewer-{width}x{height}-{lang}.png"
             page.screenshot(path=str(shot))
