@@ -6,15 +6,39 @@ on at ``start_day`` (``activate``) if its setting enables it. While inactive it
 answers every hook with the fragmented behaviour. A lever may change only
 routing, who acts, delays, information flow and bookings: never an onset rate,
 an escalation rate, a help rate or an outcome directly (docs/design.md B3).
+
+Each lever also owns its parameters: a frozen dataclass (a subclass of
+`LeverParams`) with a ``read`` classmethod that reads its keys from the
+scenario's ``levers`` block, as `sim.breakdown` reads a ``breakdown`` block.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from sim.family import Family
     from sim.model import SocialDomainModel
+    from sim.reader import Reader
+    from sim.scenario import Scenario
+
+
+@dataclass(frozen=True)
+class LeverParams:
+    """Base of a lever's parameters (a lever without parameters uses it as it is)."""
+
+    @classmethod
+    def read(cls, r: Reader) -> LeverParams:
+        """Read this lever's keys from the scenario's ``levers`` block.
+
+        The block is one flat mapping shared by every lever (its keys carry the lever's prefix, as users write
+        them), so ``read`` does not call ``r.finish()``: the scenario loader does, once all levers have read.
+        """
+        return cls()
+
+    def check(self, scenario: Scenario, where: str | None) -> None:
+        """Refuse values that disagree with the rest of the scenario (`InputError`); override when needed."""
 
 
 class Lever:
@@ -25,12 +49,14 @@ class Lever:
         enabled: whether the run's lever settings switch it on.
     """
 
-    name = "lever"
+    name = "lever"  # the lever's key: its switch in the lever settings and its entry in the registry
+    Params: type[LeverParams] = LeverParams  # its parameters in the scenario's ``levers`` block
 
     def __init__(self, model: SocialDomainModel, enabled: bool) -> None:
         self.model = model
         self.enabled = enabled
         self.active = False
+        self.params = model.spec.levers.of(self.name)  # this lever's `LeverParams`, read from the scenario
 
     def attach(self) -> None:
         """Set up at model creation (status quo); override when needed."""
