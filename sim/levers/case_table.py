@@ -66,6 +66,9 @@ class CaseTable(Lever):
 
     name = "case_table"
     Params = CaseTableParams
+    label = ("case table", "casustafel")
+    explanation = ("Stuck cases go to a table with every organisation involved, which decides together.",
+                   "Vastgelopen casussen gaan naar een tafel met alle betrokken organisaties, die samen besluiten.")
 
     def attach(self) -> None:
         """Empty table."""

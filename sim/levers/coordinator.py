@@ -58,6 +58,9 @@ class FamilyCoordinator(Lever):
 
     name = "coordinator"
     Params = CoordinatorParams
+    label = ("family coordinator", "gezinsregisseur")
+    explanation = ("A family with needs in several domains gets one coordinator who keeps the plan together.",
+                   "Een gezin met vragen in meer domeinen krijgt één regisseur die het plan bij elkaar houdt.")
 
     def on_family_change(self, family: Family) -> None:
         """Assign or release a coordinator after any change of the family's needs."""

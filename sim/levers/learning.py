@@ -58,6 +58,9 @@ class LearningNetwork(Lever):
 
     name = "learning_network"
     Params = LearningParams
+    label = ("learning network", "lerend netwerk")
+    explanation = ("Organisations that shared cases reflect together and come to trust each other sooner.",
+                   "Organisaties die casussen deelden reflecteren samen en gaan elkaar sneller vertrouwen.")
 
     def attach(self) -> None:
         """Status quo learning rate."""

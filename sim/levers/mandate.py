@@ -52,6 +52,9 @@ class MandateBacking(Lever):
 
     name = "mandate"
     Params = MandateParams
+    label = ("mandate and backing", "mandaat en rugdekking")
+    explanation = ("Professionals may decide beyond their own organisation's mandate, with backing from above.",
+                   "Professionals mogen buiten het mandaat van hun eigen organisatie besluiten, met rugdekking.")
 
     def attach(self) -> None:
         """No budget until switched on."""

@@ -1,11 +1,13 @@
 """The lever registry: every lever class once, in build order, and what is derived from it.
 
-`LEVERS` lists the lever classes (`sim.levers.base.Lever`); each class carries its key (``name``), its
-parameters class (``Params``), its switch type and its names in English and Dutch. The rest is derived:
+`LEVERS` lists the lever classes (`sim.levers.base.Lever`); each class is the registry entry and carries its key
+(``name``), its parameters class (``Params``), its switch type (``switch``: flag or share, and `Lever.setting_name`)
+and its name and one-line explanation in English and Dutch (``label``, ``explanation``). The rest is derived:
 the scenario's lever parameters (`LeverParameters`, read by `read_lever_parameters`), the run's lever
 settings (`sim.config.LeverSettings`), the model's levers (`sim.model`) and the names a user sees
-(`sim.labels`, the viewer). Adding a lever: its file under ``sim/levers/``, one line in `LEVERS`, the
-presets that switch it on, its tests.
+(`sim.labels`, the viewer). Adding a lever: its file under ``sim/levers/``, one line in `LEVERS`, its
+switch in every preset of ``configs/working``, its parameters in the scenario files, its tests
+(docs/extending.md).
 
 The order of `LEVERS` is the order in which the model builds, attaches, activates and finishes its
 levers: it fixes the order of their events and draws, so a new lever goes at the end.

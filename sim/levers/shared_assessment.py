@@ -43,6 +43,9 @@ class SharedAssessment(Lever):
 
     name = "shared_assessment"
     Params = SharedAssessmentParams
+    label = ("shared assessment", "gedeelde analyse")
+    explanation = ("One assessment of the whole family, shared: the next organisation needs no new intake.",
+                   "Eén analyse van het hele gezin, gedeeld: de volgende organisatie hoeft geen nieuwe intake.")
 
     def accepts(self, ep: NeedEpisode, org: Organisation) -> bool:
         """Whether ``org`` accepts the family's existing assessment for this intake."""

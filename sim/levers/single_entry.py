@@ -61,6 +61,9 @@ class SingleEntryPoint(Lever):
 
     name = "single_entry"
     Params = SingleEntryParams
+    label = ("single entry point", "één toegang")
+    explanation = ("Every reported need goes first to one entry point, which sends it to the right organisation.",
+                   "Elke gemelde vraag gaat eerst naar één toegang, die hem naar de juiste organisatie stuurt.")
 
     def attach(self) -> None:
         """Start counting first-door intake hours spent on needs the door could not help."""

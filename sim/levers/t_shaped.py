@@ -44,10 +44,15 @@ class TShaped(Lever):
 
     name = "t_shaped"
     Params = TShapedParams
+    switch = "share"  # on with the share of professionals to make T-shaped (`configs/working`)
+    label = ("T-shaped professionals", "T-shaped professionals")  # the Dutch sector's own term
+    explanation = ("More professionals are broad enough to help in a second domain themselves.",
+                   "Meer professionals zijn breed genoeg om zelf ook in een tweede domein te helpen.")
 
-    def __init__(self, model, enabled: bool, share: float | None) -> None:
-        super().__init__(model, enabled)
-        self.share = share
+    def configure(self, setting: bool | float | None) -> None:
+        """On with the share to reach at the start day; None keeps the status quo share."""
+        self.enabled = setting is not None
+        self.share = setting
 
     def attach(self) -> None:
         """Status quo share."""

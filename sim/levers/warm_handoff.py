@@ -53,6 +53,9 @@ class WarmHandoff(Lever):
 
     name = "warm_handoff"
     Params = WarmHandoffParams
+    label = ("warm handoff", "warme overdracht")
+    explanation = ("A handoff is made in person, so fewer families drop out between two organisations.",
+                   "Een overdracht gaat persoonlijk, zodat minder gezinnen uitvallen tussen twee organisaties.")
 
     def terms(self, ep: NeedEpisode) -> tuple[str, float, float, float]:
         """(kind, base dropout probability, delay in days, engagement drop) of a handoff now."""
