@@ -30,9 +30,9 @@ import yaml
 
 from experiments import sensitivity
 from sim import CONFIG_DIR, InputError, configuration, load_scenario
-from sim.config import LEVER_FLAGS
+from sim.config import LEVER_FLAGS, LEVER_SHARES
 
-LEVER_KEYS = (*LEVER_FLAGS, "t_shaped_share")
+LEVER_KEYS = (*LEVER_FLAGS, *LEVER_SHARES)  # every switch of the lever registry
 
 
 def preset_levers(working: str) -> dict[str, Any]:

@@ -56,7 +56,7 @@ def _run(job: Job) -> dict[str, Any]:
         # The form is a structural choice of the scenario's levers, not a value in the file, so it is set on the
         # loaded scenario rather than through scenario overrides (which only change values the file holds).
         sc = cfg.scenario
-        cfg = dataclasses.replace(cfg, scenario=dataclasses.replace(sc, levers=dataclasses.replace(sc.levers, single_entry_form=form)))
+        cfg = dataclasses.replace(cfg, scenario=dataclasses.replace(sc, levers=sc.levers.replace("single_entry", form=form)))
     return dict(flatten_summary(run(cfg).summary), arm=working, seed=seed, tag=tag)
 
 

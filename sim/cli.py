@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import json
 import sys
+import textwrap
 import time
 from datetime import datetime
 from pathlib import Path
 
 from sim.atomic import check_empty_target, write_folder
+from sim.config import LEVER_FLAGS, LEVER_SHARES
 from sim.configuration import compose as compose_config
 from sim.errors import InputError
 
@@ -24,8 +26,7 @@ USAGE = """usage: python -m sim [key=value ...]
 
   scenario=<name>        a data file in scenarios/ (default sociaal_domein)
   working=<preset>       fragmented | networked | coordinator_only (configs/working)
-  levers.<name>=<value>  switch one lever: single_entry, shared_assessment, coordinator, case_table,
-                         warm_handoff, mandate, learning_network (true/false); t_shaped_share (0..1 or null)
+  levers.<name>=<value>  {levers}
   +scenario.overrides.<path>=<value>
                          change one value of the scenario file for this run (path as in the file,
                          e.g. +scenario.overrides.organisations.jeugdhulp.intake_hours=2.5)
@@ -34,6 +35,10 @@ USAGE = """usage: python -m sim [key=value ...]
 
 Writes episodes.parquet, ledger.parquet, daily.parquet, daily_org.parquet, queues.parquet,
 summary.json and config.yaml to the output folder."""
+# The lever switches come from the lever registry (`sim.levers.registry`), so a new lever is listed at once.
+USAGE = USAGE.format(levers=textwrap.fill(
+    f"switch one lever: {', '.join(LEVER_FLAGS)} (true/false); {', '.join(LEVER_SHARES)} (0..1 or null)",
+    width=110, initial_indent=" " * 25, subsequent_indent=" " * 25).lstrip())
 
 
 def compose(overrides: list[str]) -> dict:

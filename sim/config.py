@@ -7,41 +7,42 @@ values with an `InputError`, and loads the scenario.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, make_dataclass
 from typing import Any
 
 from sim.errors import InputError
+from sim.levers.registry import LEVERS
 from sim.memory import check_memory
 from sim.reader import Reader
 from sim.scenario import Scenario, load_scenario
 from sim.staffing import check_population
 
-LEVER_FLAGS = ("single_entry", "shared_assessment", "coordinator", "case_table", "warm_handoff", "mandate",
-               "learning_network")
+# The switches of the registered levers (`sim.levers.registry`): flags first, then shares, each in registry order.
+LEVER_FLAGS: tuple[str, ...] = tuple(cls.setting_name() for cls in LEVERS if cls.switch == "flag")
+LEVER_SHARES: tuple[str, ...] = tuple(cls.setting_name() for cls in LEVERS if cls.switch == "share")
 
 
-@dataclass(frozen=True)
-class LeverSettings:
-    """Which levers are on; ``t_shaped_share`` None keeps the scenario's status quo."""
+def _read_settings(cls: type, r: Reader) -> Any:
+    """Read from a `Reader` (all keys required: presets must be explicit)."""
+    flags = {k: r.boolean(k) for k in LEVER_FLAGS}
+    shares = {}
+    for k in LEVER_SHARES:
+        share = r.raw(k)
+        shares[k] = None if share is None else r.number(k, 0.0, 1.0)
+    r.finish()
+    return cls(**flags, **shares)
 
-    single_entry: bool = False
-    shared_assessment: bool = False
-    coordinator: bool = False
-    case_table: bool = False
-    warm_handoff: bool = False
-    mandate: bool = False
-    learning_network: bool = False
-    t_shaped_share: float | None = None
 
-    @classmethod
-    def read(cls, r: Reader) -> LeverSettings:
-        """Read from a `Reader` (all keys required: presets must be explicit)."""
-        flags = {k: r.boolean(k) for k in LEVER_FLAGS}
-        share = r.raw("t_shaped_share")
-        if share is not None:
-            share = r.number("t_shaped_share", 0.0, 1.0)
-        r.finish()
-        return cls(**flags, t_shaped_share=share)
+# Which levers are on: one field per registered lever's switch, derived from the registry so that a new lever
+# needs no line here. A flag is off by default; a share (``t_shaped_share``) is None by default, which keeps the
+# scenario's status quo. Frozen; `LeverSettings.read` reads it from a `Reader`.
+LeverSettings = make_dataclass(
+    "LeverSettings",
+    [(k, bool, field(default=False)) for k in LEVER_FLAGS] + [(k, float | None, field(default=None)) for k in LEVER_SHARES],
+    frozen=True, module=__name__,
+    namespace={"read": classmethod(_read_settings),
+               "__doc__": "Which levers are on (one field per registered lever's switch); a share None keeps the status quo."},
+)
 
 
 @dataclass(frozen=True)

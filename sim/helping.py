@@ -131,7 +131,7 @@ class Helping(Clocks):
         per_day = hours / 7.0 * org.hourly_cost
         if ep.flex:
             ep.cost += m.ledger.book_segment(ep.queue_enter, now, "municipality", "flex", org.name,
-                                            per_day * (1.0 + self.sc.levers.flex_markup), hours / 7.0)
+                                            per_day * (1.0 + self.sc.levers.mandate.markup), hours / 7.0)
         else:
             ep.cost += m.ledger.book_segment(ep.queue_enter, now, org.payer, "help", org.name, per_day, hours / 7.0)
         return hours

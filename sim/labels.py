@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sim.errors import InputError
+from sim.levers.registry import LEVERS
 
 if TYPE_CHECKING:
     from sim.scenario import Scenario
@@ -52,16 +53,8 @@ NAMES: dict[str, dict[str, tuple[str, str]]] = {
         "learning": ("learning network", "lerend netwerk"),
         "place": ("place while waiting", "plek tijdens het wachten"),
     },
-    "lever": {  # the fields of sim.config.LeverSettings, and the lever groups of configs/levers
-        "single_entry": ("single entry point", "één toegang"),
-        "shared_assessment": ("shared assessment", "gedeelde analyse"),
-        "coordinator": ("family coordinator", "gezinsregisseur"),
-        "case_table": ("case table", "casustafel"),
-        "warm_handoff": ("warm handoff", "warme overdracht"),
-        "mandate": ("mandate and backing", "mandaat en rugdekking"),
-        "learning_network": ("learning network", "lerend netwerk"),
-        "t_shaped_share": ("T-shaped professionals", "T-shaped professionals"),  # the Dutch sector's own term
-        "t_shaped": ("T-shaped professionals", "T-shaped professionals"),
+    "lever": {  # every registered lever by its key and by its switch (sim.levers.registry), and the lever groups of configs/levers
+        **{key: cls.label for cls in LEVERS for key in dict.fromkeys((cls.name, cls.setting_name()))},
         "one_door": ("one door", "één deur"),
         "coordination": ("coordination", "regie"),
     },

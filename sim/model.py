@@ -28,16 +28,7 @@ from sim.events import DEFAULT_PRIORITY, Timer, TupleEventList, advance
 from sim.family import Family
 from sim.gc_pause import cyclic_gc_paused
 from sim.ledger import CostLedger
-from sim.levers import (
-    CaseTable,
-    FamilyCoordinator,
-    LearningNetwork,
-    MandateBacking,
-    SharedAssessment,
-    SingleEntryPoint,
-    TShaped,
-    WarmHandoff,
-)
+from sim.levers.registry import LEVERS
 from sim.levers.single_entry import MEASURE_DAYS
 from sim.organisation import Organisation
 from sim.pathway import Pathway
@@ -129,16 +120,8 @@ class SocialDomainModel(mesa.Model):
             self.crisis_care_org.append(org)
 
         ls = config.levers
-        self.levers = SimpleNamespace(
-            single_entry=SingleEntryPoint(self, ls.single_entry),
-            shared_assessment=SharedAssessment(self, ls.shared_assessment),
-            coordinator=FamilyCoordinator(self, ls.coordinator),
-            case_table=CaseTable(self, ls.case_table),
-            warm_handoff=WarmHandoff(self, ls.warm_handoff),
-            mandate=MandateBacking(self, ls.mandate),
-            t_shaped=TShaped(self, ls.t_shaped_share is not None, ls.t_shaped_share),
-            learning_network=LearningNetwork(self, ls.learning_network),
-        )
+        # In registry order: the levers attach, activate and finish in this order, which fixes their draws and events.
+        self.levers = SimpleNamespace(**{cls.name: cls(self, getattr(ls, cls.setting_name())) for cls in LEVERS})
         for lever in vars(self.levers).values():
             lever.attach()
 

@@ -170,7 +170,7 @@ class Organisation(mesa.Agent):
         if severity <= sc.light_threshold:
             for p in self.breadth_staff.get(d, ()):
                 if p.can_take(hours):
-                    return p, sc.levers.breadth_fit
+                    return p, sc.levers.t_shaped.breadth_fit
         return None, 0.0
 
     def pull_work(self, p: Professional) -> None:
@@ -201,7 +201,7 @@ class Organisation(mesa.Agent):
             if best is None:
                 return
             self.help_lists[best.domain].take(best, now)
-            model.pathway.start_help(best, p, model.spec.levers.breadth_fit)
+            model.pathway.start_help(best, p, model.spec.levers.t_shaped.breadth_fit)
 
     def waiting(self) -> int:
         """Episodes on all help waiting lists."""

@@ -3,9 +3,10 @@
 A scenario is a YAML file in ``scenarios/``. `load_scenario` reads it, strips
 the provenance wrappers (`sim.provenance`), validates every field and returns
 a frozen `Scenario`. Rates in the file are per year and durations in days;
-the model converts to per day. Values that a lever's mechanism uses
-(`LeverParameters`) live here too, with their committed ranges, so that the
-presets in ``configs/working`` only switch levers on and off.
+the model converts to per day. Values that a lever's mechanism uses live in
+the file's ``levers`` block too, with their committed ranges, so that the
+presets in ``configs/working`` only switch levers on and off; each lever reads
+its own keys (`sim.levers.registry.LeverParameters`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from sim.depth import BreadthCost, read_breadth_cost
 from sim.errors import InputError
 from sim.intensity import HelpIntensity, read_help_intensity
 from sim.labels import ScenarioLabels, option_organisations, read_labels
+from sim.levers.registry import LeverParameters, check_lever_parameters, read_lever_parameters
+from sim.levers.single_entry import SINGLE_ENTRY_FORMS  # noqa: F401 (re-exported for older imports)
 from sim.options import expand_choices
 from sim.overrides import apply_overrides
 from sim.places import WaitingPlace, read_waiting_place
@@ -32,7 +35,6 @@ from sim.tenancy import TenancySupport, read_tenancy
 
 PAYERS = ("municipality", "central_municipality", "health_insurer", "justice", "housing_corporation", "education", "family")
 ACCESS_RULES = ("open", "decision")
-SINGLE_ENTRY_FORMS = ("no_wrong_door", "step")
 HELP_DURATIONS = ("decay", "exponential")
 
 
@@ -158,40 +160,6 @@ class Trust:
     alpha_status_quo: float
     omega_delay: float
     omega_dropout: float
-
-
-@dataclass(frozen=True)
-class LeverParameters:
-    """The parameters of each lever's mechanism and its costs (committed ranges in the file)."""
-
-    entry_organisation: str
-    shared_assessment_hours: float
-    shared_assessment_acceptance: float
-    coordinator_min_domains: int
-    coordinator_hours_per_week: float
-    coordinator_max_families: int
-    coordinator_notice_rate: float
-    coordinator_hold: float
-    case_table_min_domains: int
-    case_table_min_severity: float
-    case_table_escalation: float
-    case_table_every_days: float
-    case_table_max_new: int
-    case_table_hours: float
-    warm_dropout: float
-    warm_delay_days: float
-    warm_engagement_drop: float
-    flex_budget_per_year: float
-    flex_backing: float
-    flex_markup: float
-    t_shaped_share_status_quo: float
-    breadth_fit: float
-    learning_alpha: float
-    learning_hours: float
-    learning_every_days: float
-    learning_cycle_trust: float = 0.0
-    single_entry_form: str = "no_wrong_door"
-    lead_days: float = 0.0  # levers switch on this many days before the warm-up ends (docs/design.md F9)
 
 
 @dataclass(frozen=True)
@@ -406,45 +374,7 @@ def load_scenario(name_or_path: str | Path, overrides: Mapping[str, Any] | None 
         omega_delay=t.number("omega_delay", 0.0, 0.8), omega_dropout=t.number("omega_dropout", 0.0, 0.8),
     )
     t.finish()
-    lv = r.child("levers")
-    entry = lv.string("entry_organisation", tuple(organisations))
-    levers = LeverParameters(
-        entry_organisation=entry,
-        shared_assessment_hours=lv.number("shared_assessment_hours", 0.0, 100.0),
-        shared_assessment_acceptance=lv.probability("shared_assessment_acceptance"),
-        coordinator_min_domains=lv.number("coordinator_min_domains", 1, 20, integer=True),
-        coordinator_hours_per_week=lv.number("coordinator_hours_per_week", 0.0, 40.0),
-        coordinator_max_families=lv.number("coordinator_max_families", 1, 1000, integer=True),
-        coordinator_notice_rate=_per_day(lv.number("coordinator_notice_rate_per_year", 0.0, 1000.0)),
-        coordinator_hold=lv.number("coordinator_hold", 0.0, 0.8),
-        case_table_min_domains=lv.number("case_table_min_domains", 1, 20, integer=True),
-        case_table_min_severity=lv.probability("case_table_min_severity"),
-        case_table_escalation=lv.probability("case_table_escalation"),
-        case_table_every_days=lv.number("case_table_every_days", 1.0, 365.0),
-        case_table_max_new=lv.number("case_table_max_new", 0, 10000, integer=True),
-        case_table_hours=lv.number("case_table_hours", 0.0, 40.0),
-        warm_dropout=lv.probability("warm_dropout"),
-        warm_delay_days=lv.number("warm_delay_days", 0.0, 365.0),
-        warm_engagement_drop=lv.probability("warm_engagement_drop"),
-        flex_budget_per_year=lv.number("flex_budget_per_year", 0.0, 1e9),
-        flex_backing=lv.probability("flex_backing"),
-        flex_markup=lv.number("flex_markup", 0.0, 10.0),
-        t_shaped_share_status_quo=lv.probability("t_shaped_share_status_quo"),
-        breadth_fit=lv.number("breadth_fit", 0.0, 1.0, lo_open=True),
-        learning_alpha=lv.probability("learning_alpha"),
-        learning_hours=lv.number("learning_hours", 0.0, 100.0),
-        learning_every_days=lv.number("learning_every_days", 1.0, 365.0),
-        learning_cycle_trust=lv.probability("learning_cycle_trust", 0.0),
-        # The old form (every need through the entry organisation first) stays selectable: see sim.levers.single_entry.
-        single_entry_form=lv.string("single_entry_form", SINGLE_ENTRY_FORMS, default="no_wrong_door"),
-        # The lever arm's own warm-up: its regime settles before the measured years (docs/design.md F9).
-        lead_days=lv.number("lead_days", 0.0, 36500.0, default=0.0),
-    )
-    lv.finish()
-    if levers.warm_dropout > behaviour.p_cold_dropout:
-        raise InputError("levers.warm_dropout", levers.warm_dropout, f"at most behaviour.p_cold_dropout ({behaviour.p_cold_dropout})", where)
-    if not any(sum(o.professionals.values()) for o in [organisations[entry]]):
-        raise InputError("levers.entry_organisation", entry, "an organisation with professionals", where)
+    levers = read_lever_parameters(r.child("levers"), organisations)  # each lever reads its own keys
 
     help_shape = r.raw("help_effect_shape", None)
     age_out = pop.raw("age_out_years", None)
@@ -501,6 +431,7 @@ def load_scenario(name_or_path: str | Path, overrides: Mapping[str, Any] | None 
     )
     pop.finish()
     r.finish()
+    check_lever_parameters(scenario, where)
     if scenario.engagement_mean >= 1.0:
         raise InputError("population.engagement_mean", scenario.engagement_mean, "a number in (0, 1)", where)
     return scenario

@@ -141,7 +141,7 @@ def test_a_correct_direct_door_takes_no_extra_step_and_the_step_form_adds_one() 
     sc = load_scenario(LOSE)
     kw = {"seed": 3, "n_families": 1000, "horizon_days": 365.0, "warm_up_days": 100.0, "levers": {"single_entry": True}}
     step = run(config("fragmented", sc, **kw)).summary
-    nwd_sc = dataclasses.replace(sc, levers=dataclasses.replace(sc.levers, single_entry_form="no_wrong_door"))
+    nwd_sc = dataclasses.replace(sc, levers=sc.levers.replace("single_entry", form="no_wrong_door"))
     nwd = run(config("fragmented", nwd_sc, **kw)).summary
     assert nwd["handoffs_per_episode"] == 0 and nwd["intakes_per_episode"] == pytest.approx(1.0, abs=0.05)
     assert step["handoffs_per_episode"] > 0.1 and step["intakes_per_episode"] > nwd["intakes_per_episode"]

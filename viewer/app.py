@@ -41,7 +41,7 @@ from viewer.options import from_env
 from viewer.picture import legend_html as picture_legend
 from viewer.screen import CSS, journeys_html, pictures_html, status_text, strip_html
 from viewer.session import LEVERS, WorldPair, page_closed, preset_levers, presets, scenarios
-from viewer.words import WORLD_COLOURS, fmt_number, lever_name, preset_name, scenario_name
+from viewer.words import WORLD_COLOURS, fmt_number, lever_info, lever_name, preset_name, scenario_name
 
 # Session starts and releases in the server's log on stderr (the load test reads them); set up once per process.
 _log = logging.getLogger("ontschot.viewer")
@@ -89,7 +89,7 @@ def Drawer(engine: Engine, snap: Snapshot, lang: str, on_close, on_error):
                 solara.Switch(label=lever_name(name, lang), value=levers[name],
                               on_value=lambda on, name=name, side=side: engine.set_lever(side, name, on),
                               classes=[f"lever-{side}-{name}"])
-                solara.HTML(tag="div", unsafe_innerHTML=f"ⓘ {escape(label(f'info_{name}', lang))}", classes=["lever-info"])
+                solara.HTML(tag="div", unsafe_innerHTML=f"ⓘ {escape(lever_info(name, lang))}", classes=["lever-info"])
 
 
 @solara.component

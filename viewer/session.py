@@ -32,11 +32,12 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from sim import InputError, LeverSettings, RunConfig, SocialDomainModel, configuration, load_run_config
-from sim.config import LEVER_FLAGS
+from sim.levers.registry import LEVERS as REGISTERED
 from sim.scenario import load_scenario
 from viewer.world import World, prelude, thaw
 
-LEVERS: tuple[str, ...] = (*LEVER_FLAGS, "t_shaped")
+# The viewer's switches, one per registered lever (its key): the flags, then the shares (`sim.levers.registry`).
+LEVERS: tuple[str, ...] = (*(c.name for c in REGISTERED if c.switch == "flag"), *(c.name for c in REGISTERED if c.switch == "share"))
 DEFAULT_PRESETS = ("fragmented", "networked")
 # The viewer's run shape. Warm-up: three years of status quo, run before day 0 is shown, as the model's runs for
 # analysis do (configs/config.yaml: MSER-5 on sociaal_domein finds the status quo settled after two to three years),
@@ -75,16 +76,16 @@ def _preset_data(name: str) -> dict:
 
 
 def preset_levers(name: str) -> dict[str, bool]:
-    """The on/off setting of every lever in a preset (T-shaped: on when the preset sets a share)."""
+    """The on/off setting of every lever in a preset, by lever key (a share lever: on when the preset sets a share)."""
     data = _preset_data(name)
-    out = {k: bool(data[k]) for k in LEVER_FLAGS}
-    out["t_shaped"] = data.get("t_shaped_share") is not None
-    return out
+    on = {c.name: bool(data[c.setting_name()]) if c.switch == "flag" else data.get(c.setting_name()) is not None
+          for c in REGISTERED}
+    return {k: on[k] for k in LEVERS}
 
 
-def t_shaped_share_on() -> float:
-    """The T-shaped share the viewer uses when that lever is on: the networked preset's value."""
-    return float(_preset_data("networked")["t_shaped_share"])
+def share_on(setting: str) -> float:
+    """The share the viewer uses when a share lever (``t_shaped_share``) is on: the networked preset's value."""
+    return float(_preset_data("networked")[setting])
 
 
 @functools.lru_cache(maxsize=32)
@@ -279,7 +280,8 @@ class WorldPair:
     def config(self, side: int) -> RunConfig:
         """The `RunConfig` of one world: shared fields, its own levers."""
         lv = self.levers[side]
-        levers = LeverSettings(**{k: lv[k] for k in LEVER_FLAGS}, t_shaped_share=t_shaped_share_on() if lv["t_shaped"] else None)
+        levers = LeverSettings(**{c.setting_name(): lv[c.name] if c.switch == "flag" else (share_on(c.setting_name()) if lv[c.name] else None)
+                                  for c in REGISTERED})
         return dataclasses.replace(self._base(), levers=levers, working=matching_preset(lv) or "custom")
 
     def _build(self, side: int) -> World:

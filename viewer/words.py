@@ -14,6 +14,7 @@ import functools
 
 from sim import labels as shared
 from sim import metrics, numbers
+from sim.levers.registry import BY_KEY
 from sim.scenario import SCENARIO_DIR, Scenario, load_scenario
 
 # One colour per world, used for everything that belongs to it (strip, lines, titles, tags): the Okabe-Ito
@@ -41,6 +42,11 @@ def payer_name(key: str, lang: str) -> str:
 def lever_name(key: str, lang: str) -> str:
     """A lever (a field of the lever settings, ``t_shaped`` for the T-shaped share)."""
     return shared.label("lever", key, lang)
+
+
+def lever_info(key: str, lang: str) -> str:
+    """What a lever does, in one line (its ``explanation`` in the lever registry)."""
+    return BY_KEY[key].explanation[shared.LANGS.index(lang)]
 
 
 def preset_name(key: str, lang: str) -> str:

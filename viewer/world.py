@@ -31,9 +31,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sim import RunConfig, SocialDomainModel
-from sim.config import LEVER_FLAGS
 from sim.episode import DROPPED_OUT, ENDED, NeedEpisode
 from sim.gc_pause import cyclic_gc_paused
+from sim.levers.registry import LEVERS
 
 ENDED_OUTCOMES = ("resolved", "dropped_out", "crisis")
 # The prelude stops this far before the end of the warm-up: after every event of the warm-up that lies before
@@ -75,10 +75,8 @@ def _from_prelude(prelude_model: bytes | SocialDomainModel, config: RunConfig) -
     """A copy of the prelude's model (or a `thaw` of it, used once) that will switch on the levers of ``config``."""
     model = thaw(prelude_model) if isinstance(prelude_model, bytes) else prelude_model
     ls = config.levers
-    for name in LEVER_FLAGS:
-        getattr(model.levers, name).enabled = bool(getattr(ls, name))
-    model.levers.t_shaped.enabled = ls.t_shaped_share is not None
-    model.levers.t_shaped.share = ls.t_shaped_share
+    for cls in LEVERS:
+        getattr(model.levers, cls.name).configure(getattr(ls, cls.setting_name()))
     model.config = config
     return model
 

@@ -1,7 +1,10 @@
 """The eight levers of networked working (docs/design.md D§4), each its own object.
 
 ``fragmented`` and ``networked`` are presets in ``configs/working``; any other
-combination is just other lever values.
+combination is just other lever values. Each lever is one unit in its file
+(hooks, switch, parameters, names); `sim.levers.registry` lists them and drives
+the lever settings, the scenario's lever parameters, the model's wiring and the
+viewer's texts.
 """
 
 from __future__ import annotations

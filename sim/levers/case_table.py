@@ -14,22 +14,61 @@ helped in parallel (docs/design.md A12); every pair present gets a joint-case tr
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from mesa.time import Schedule
 
 from sim.episode import DECISION
-from sim.levers.base import Lever
+from sim.levers.base import Lever, LeverParams
 
 if TYPE_CHECKING:
     from sim.family import Family
     from sim.professional import Professional
+    from sim.reader import Reader
+
+
+@dataclass(frozen=True)
+class CaseTableParams(LeverParams):
+    """Eligibility, referral, rhythm and hours of the case table (keys ``case_table_*`` of the ``levers`` block).
+
+    Attributes:
+        min_domains: signalled open needs for eligibility (``k``).
+        min_severity: maximum severity for eligibility (``s_table``).
+        escalation: probability an eligible family is brought to the table (``p_esc``).
+        every_days: days between meetings (``m``).
+        max_new: new families a meeting can take (``n_new``).
+        hours: hours per participant per family per meeting (``h``).
+    """
+
+    min_domains: int
+    min_severity: float
+    escalation: float
+    every_days: float
+    max_new: int
+    hours: float
+
+    @classmethod
+    def read(cls, r: Reader) -> CaseTableParams:
+        """Read the ``case_table_*`` keys."""
+        return cls(
+            min_domains=r.number("case_table_min_domains", 1, 20, integer=True),
+            min_severity=r.probability("case_table_min_severity"),
+            escalation=r.probability("case_table_escalation"),
+            every_days=r.number("case_table_every_days", 1.0, 365.0),
+            max_new=r.number("case_table_max_new", 0, 10000, integer=True),
+            hours=r.number("case_table_hours", 0.0, 40.0),
+        )
 
 
 class CaseTable(Lever):
     """Referral, meetings and effects of the case table."""
 
     name = "case_table"
+    Params = CaseTableParams
+    label = ("case table", "casustafel")
+    explanation = ("Stuck cases go to a table with every organisation involved, which decides together.",
+                   "Vastgelopen casussen gaan naar een tafel met alle betrokken organisaties, die samen besluiten.")
 
     def attach(self) -> None:
         """Empty table."""
@@ -43,15 +82,15 @@ class CaseTable(Lever):
 
     def on_activate(self) -> None:
         """Start the meeting cycle."""
-        every = self.model.spec.levers.case_table_every_days
+        every = self.params.every_days
         self._generator = self.model.schedule_recurring(self.meet, Schedule(interval=every, start=self.model.time + every))
 
     def _eligible(self, family: Family) -> bool:
-        lv = self.model.spec.levers
-        if family.signalled_open() < lv.case_table_min_domains:
+        lv = self.params
+        if family.signalled_open() < lv.min_domains:
             return False
         now = self.model.time
-        return max(ep.severity(now) for ep in family.open.values()) >= lv.case_table_min_severity
+        return max(ep.severity(now) for ep in family.open.values()) >= lv.min_severity
 
     def on_family_change(self, family: Family) -> None:
         """Refer a newly eligible family (once per eligibility spell, with p_esc)."""
@@ -66,7 +105,7 @@ class CaseTable(Lever):
         spell = self.spells.get(family.fid, 0) + 1
         self.spells[family.fid] = spell
         u = self.model.rand.uniform("escalate", family.fid, spell)
-        if u < self.model.spec.levers.case_table_escalation:
+        if u < self.params.escalation:
             self.referred[family.fid] = family
 
     def on_family_left(self, family: Family, now: float) -> None:
@@ -87,11 +126,11 @@ class CaseTable(Lever):
         """One meeting: release last reservations, update the table, decide, book hours."""
         m = self.model
         now = m.time
-        lv = m.spec.levers
+        lv = self.params
         for p, h in self.reservations:
             p.release(h)
         self.reservations = []
-        for fid in [fid for fid, fam in self.at_table.items() if fam.signalled_open() < lv.case_table_min_domains]:
+        for fid in [fid for fid, fam in self.at_table.items() if fam.signalled_open() < lv.min_domains]:
             fam = self.at_table.pop(fid)
             # Its last joint decision: needs that were waiting for the table must not wait forever.
             for ep in list(fam.open.values()):
@@ -99,14 +138,14 @@ class CaseTable(Lever):
                     m.pathway.decision_made(ep)
         admitted = 0
         for fid in list(self.referred):
-            if admitted >= lv.case_table_max_new:
+            if admitted >= lv.max_new:
                 break
             fam = self.referred.pop(fid)
             if self._eligible(fam):
                 self.at_table[fid] = fam
                 admitted += 1
         self.meetings += 1
-        weekly = lv.case_table_hours / (lv.case_table_every_days / 7.0)
+        weekly = lv.hours / (lv.every_days / 7.0)
         for fam in list(self.at_table.values()):
             orgs = {ep.org.index: ep.org for ep in fam.open.values() if ep.org is not None and ep.is_signalled}
             chair = fam.coordinator.organisation if fam.coordinator is not None else m.entry_org
@@ -120,7 +159,7 @@ class CaseTable(Lever):
                 if p is not None:
                     p.reserve(weekly)
                     self.reservations.append((p, weekly))
-                m.ledger.book(now, org.payer, "case_table", org.name, lv.case_table_hours * org.hourly_cost, lv.case_table_hours)
+                m.ledger.book(now, org.payer, "case_table", org.name, lv.hours * org.hourly_cost, lv.hours)
             idx = sorted(orgs)
             for i, a in enumerate(idx):
                 for b in idx[i + 1:]:

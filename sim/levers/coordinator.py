@@ -12,51 +12,86 @@ per coordinated family) and are booked as coordination.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sim.levers.base import Lever
+from sim.levers.base import Lever, LeverParams
 
 if TYPE_CHECKING:
     from sim.family import Family
     from sim.organisation import Organisation
+    from sim.reader import Reader
+
+
+@dataclass(frozen=True)
+class CoordinatorParams(LeverParams):
+    """The coordinator's trigger, hours, caseload and effects (keys ``coordinator_*`` of the ``levers`` block).
+
+    Attributes:
+        min_domains: signalled open needs that trigger a coordinator (``n_coord``).
+        hours_per_week: coordination hours per family a week, reserved from the entry organisation's FTE.
+        max_families: families per coordinator.
+        notice_rate: hazard per day at which she notices a latent need (the file gives it per year).
+        hold: share by which she lowers the waiting-dropout hazard.
+    """
+
+    min_domains: int
+    hours_per_week: float
+    max_families: int
+    notice_rate: float
+    hold: float
+
+    @classmethod
+    def read(cls, r: Reader) -> CoordinatorParams:
+        """Read the ``coordinator_*`` keys."""
+        return cls(
+            min_domains=r.number("coordinator_min_domains", 1, 20, integer=True),
+            hours_per_week=r.number("coordinator_hours_per_week", 0.0, 40.0),
+            max_families=r.number("coordinator_max_families", 1, 1000, integer=True),
+            notice_rate=r.number("coordinator_notice_rate_per_year", 0.0, 1000.0) / 365.0,
+            hold=r.number("coordinator_hold", 0.0, 0.8),
+        )
 
 
 class FamilyCoordinator(Lever):
     """Assigns, releases and books coordinators."""
 
     name = "coordinator"
+    Params = CoordinatorParams
+    label = ("family coordinator", "gezinsregisseur")
+    explanation = ("A family with needs in several domains gets one coordinator who keeps the plan together.",
+                   "Een gezin met vragen in meer domeinen krijgt één regisseur die het plan bij elkaar houdt.")
 
     def on_family_change(self, family: Family) -> None:
         """Assign or release a coordinator after any change of the family's needs."""
         if not self.active:
             return
-        lv = self.model.spec.levers
+        lv = self.params
         n = family.signalled_open()
-        if family.coordinator is None and n >= lv.coordinator_min_domains:
+        if family.coordinator is None and n >= lv.min_domains:
             best = None
             for p in self.model.entry_org.professionals:
-                fits = p.coordinated < lv.coordinator_max_families and p.can_take(lv.coordinator_hours_per_week)
+                fits = p.coordinated < lv.max_families and p.can_take(lv.hours_per_week)
                 if fits and (best is None or p.free_hours > best.free_hours):
                     best = p
             if best is not None:
-                best.reserve(lv.coordinator_hours_per_week)
+                best.reserve(lv.hours_per_week)
                 best.coordinated += 1
                 family.coordinator = best
                 family.coordinated_since = self.model.time
-        elif family.coordinator is not None and n < lv.coordinator_min_domains:
+        elif family.coordinator is not None and n < lv.min_domains:
             self._release(family, self.model.time)
 
     def _release(self, family: Family, now: float) -> None:
         p = family.coordinator
-        lv = self.model.spec.levers
         family.coordinator = None
         self._book(p.organisation, family.coordinated_since, now)
         p.coordinated -= 1
-        p.release(lv.coordinator_hours_per_week)
+        p.release(self.params.hours_per_week)
 
     def _book(self, org: Organisation, since: float, now: float) -> None:
         """Book a coordinator's hours from ``since`` to ``now`` (the one place coordination is paid)."""
-        hours = self.model.spec.levers.coordinator_hours_per_week
+        hours = self.params.hours_per_week
         self.model.ledger.book_segment(since, now, org.payer, "coordination", org.name, hours / 7.0 * org.hourly_cost, hours / 7.0)
 
     def on_family_left(self, family: Family, now: float) -> None:
@@ -70,11 +105,11 @@ class FamilyCoordinator(Lever):
 
     def notice_rate(self, family: Family) -> float:
         """Extra signalling hazard of latent needs of a coordinated family (per day)."""
-        return self.model.spec.levers.coordinator_notice_rate if family.coordinator is not None else 0.0
+        return self.params.notice_rate if family.coordinator is not None else 0.0
 
     def hold(self, family: Family) -> float:
         """Share by which a coordinator lowers the waiting-dropout hazard."""
-        return self.model.spec.levers.coordinator_hold if family.coordinator is not None else 0.0
+        return self.params.hold if family.coordinator is not None else 0.0
 
     def finish(self, now: float) -> None:
         """Book coordination still running at the end of the run."""

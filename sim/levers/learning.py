@@ -15,15 +15,52 @@ routes that work (docs/design.md C1) is not modelled yet.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 from mesa.time import Schedule
 
-from sim.levers.base import Lever
+from sim.levers.base import Lever, LeverParams
+
+if TYPE_CHECKING:
+    from sim.reader import Reader
+
+
+@dataclass(frozen=True)
+class LearningParams(LeverParams):
+    """Learning rate, cycle and cycle trust of the learning network (keys ``learning_*`` of the ``levers`` block).
+
+    Attributes:
+        alpha: trust gained per joint case while the network is active.
+        hours: hours per organisation per learning cycle.
+        every_days: days between learning cycles.
+        cycle_trust: trust gained in a cycle by each pair that shared a case since the last (0: the cycle only costs).
+    """
+
+    alpha: float
+    hours: float
+    every_days: float
+    cycle_trust: float = 0.0
+
+    @classmethod
+    def read(cls, r: Reader) -> LearningParams:
+        """Read the ``learning_*`` keys."""
+        return cls(
+            alpha=r.probability("learning_alpha"),
+            hours=r.number("learning_hours", 0.0, 100.0),
+            every_days=r.number("learning_every_days", 1.0, 365.0),
+            cycle_trust=r.probability("learning_cycle_trust", 0.0),
+        )
 
 
 class LearningNetwork(Lever):
     """Raises the trust learning rate and books the learning cycle."""
 
     name = "learning_network"
+    Params = LearningParams
+    label = ("learning network", "lerend netwerk")
+    explanation = ("Organisations that shared cases reflect together and come to trust each other sooner.",
+                   "Organisaties die casussen deelden reflecteren samen en gaan elkaar sneller vertrouwen.")
 
     def attach(self) -> None:
         """Status quo learning rate."""
@@ -34,24 +71,24 @@ class LearningNetwork(Lever):
     def on_activate(self) -> None:
         """Higher learning rate; reserve hours; start the cycle."""
         m = self.model
-        lv = m.spec.levers
-        m.trust.alpha = lv.learning_alpha
+        lv = self.params
+        m.trust.alpha = lv.alpha
         m.trust.shared_since_cycle.clear()  # the first cycle reflects on cases shared after the network started
-        weekly = lv.learning_hours / (lv.learning_every_days / 7.0)
+        weekly = lv.hours / (lv.every_days / 7.0)
         for org in m.organisations:
             if org.professionals:
                 share = weekly / len(org.professionals)
                 for p in org.professionals:
                     p.reserve(share)
-        self._generator = m.schedule_recurring(self.cycle, Schedule(interval=lv.learning_every_days, start=m.time + lv.learning_every_days))
+        self._generator = m.schedule_recurring(self.cycle, Schedule(interval=lv.every_days, start=m.time + lv.every_days))
 
     def cycle(self) -> None:
         """One learning cycle: book each participating organisation's hours."""
         m = self.model
-        lv = m.spec.levers
+        lv = self.params
         self.cycles += 1
-        if lv.learning_cycle_trust > 0.0:
-            self.pairs_reflected += m.trust.reflect(lv.learning_cycle_trust, m.time)
+        if lv.cycle_trust > 0.0:
+            self.pairs_reflected += m.trust.reflect(lv.cycle_trust, m.time)
         for org in m.organisations:
             if org.professionals:
-                m.ledger.book(m.time, org.payer, "learning", org.name, lv.learning_hours * org.hourly_cost, lv.learning_hours)
+                m.ledger.book(m.time, org.payer, "learning", org.name, lv.hours * org.hourly_cost, lv.hours)

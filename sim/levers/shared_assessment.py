@@ -8,26 +8,51 @@ the receiving organisation accepts the assessment: with probability
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sim.levers.base import Lever
+from sim.levers.base import Lever, LeverParams
 
 if TYPE_CHECKING:
     from sim.episode import NeedEpisode
     from sim.organisation import Organisation
+    from sim.reader import Reader
+
+
+@dataclass(frozen=True)
+class SharedAssessmentParams(LeverParams):
+    """Light intake and acceptance (keys ``shared_assessment_*`` of the ``levers`` block).
+
+    Attributes:
+        hours: desk hours of a light intake.
+        acceptance: probability an organisation accepts another's assessment at zero trust (``a0``).
+    """
+
+    hours: float
+    acceptance: float
+
+    @classmethod
+    def read(cls, r: Reader) -> SharedAssessmentParams:
+        """Read the ``shared_assessment_*`` keys."""
+        return cls(hours=r.number("shared_assessment_hours", 0.0, 100.0),
+                   acceptance=r.probability("shared_assessment_acceptance"))
 
 
 class SharedAssessment(Lever):
     """Turns accepted repeated intakes into light ones while active."""
 
     name = "shared_assessment"
+    Params = SharedAssessmentParams
+    label = ("shared assessment", "gedeelde analyse")
+    explanation = ("One assessment of the whole family, shared: the next organisation needs no new intake.",
+                   "Eén analyse van het hele gezin, gedeeld: de volgende organisatie hoeft geen nieuwe intake.")
 
     def accepts(self, ep: NeedEpisode, org: Organisation) -> bool:
         """Whether ``org`` accepts the family's existing assessment for this intake."""
         if not self.active:
             return False
         m = self.model
-        a0 = m.spec.levers.shared_assessment_acceptance
+        a0 = self.params.acceptance
         prev = ep.prev_org or m.entry_org
         tau = m.trust.get(prev.index, org.index, m.time)
         u = m.rand.uniform("assessment", ep.family.fid, ep.domain, ep.problem_id, ep.attempt, ep.intakes)
@@ -35,4 +60,4 @@ class SharedAssessment(Lever):
 
     def hours(self, org: Organisation) -> float:
         """Desk hours of a light intake."""
-        return self.model.spec.levers.shared_assessment_hours
+        return self.params.hours

@@ -21,24 +21,49 @@ A family with a coordinator is routed by her, in both forms (`sim.pathway.Pathwa
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sim.levers.base import Lever
+from sim.levers.base import Lever, LeverParams
 
 # The wrong-door intakes are counted over the last year before the switch (or the whole status quo if shorter), an
 # assumption: long enough for a stable rate, late enough to leave out most of the run's start-up from no open needs,
 # whose first year holds about 70 % of the steady flow in sociaal_domein (docs/design.md F9).
 MEASURE_DAYS = 365.0
 
+SINGLE_ENTRY_FORMS = ("no_wrong_door", "step")
+
 if TYPE_CHECKING:
     from sim.episode import NeedEpisode
     from sim.organisation import Organisation
+    from sim.reader import Reader
+
+
+@dataclass(frozen=True)
+class SingleEntryParams(LeverParams):
+    """The structural form of the single entry (key ``single_entry_form`` of the ``levers`` block).
+
+    Attributes:
+        form: ``no_wrong_door`` or ``step`` (see the module docstring).
+    """
+
+    form: str = "no_wrong_door"
+
+    @classmethod
+    def read(cls, r: Reader) -> SingleEntryParams:
+        """Read ``single_entry_form`` (default ``no_wrong_door``)."""
+        # The old form (every need through the entry organisation first) stays selectable.
+        return cls(form=r.string("single_entry_form", SINGLE_ENTRY_FORMS, default="no_wrong_door"))
 
 
 class SingleEntryPoint(Lever):
     """Routes needs to the entry organisation while active, in the scenario's form."""
 
     name = "single_entry"
+    Params = SingleEntryParams
+    label = ("single entry point", "één toegang")
+    explanation = ("Every reported need goes first to one entry point, which sends it to the right organisation.",
+                   "Elke gemelde vraag gaat eerst naar één toegang, die hem naar de juiste organisatie stuurt.")
 
     def attach(self) -> None:
         """Start counting first-door intake hours spent on needs the door could not help."""
@@ -48,7 +73,7 @@ class SingleEntryPoint(Lever):
     @property
     def step_form(self) -> bool:
         """Whether the older form (the entry organisation as a mandatory first step) is selected."""
-        return self.model.spec.levers.single_entry_form == "step"
+        return self.params.form == "step"
 
     def first_door(self, ep: NeedEpisode) -> Organisation | None:
         """In the step form, the entry organisation if active; else None (the family picks a door)."""
