@@ -29,7 +29,6 @@ from sim.family import Family
 from sim.gc_pause import cyclic_gc_paused
 from sim.ledger import CostLedger
 from sim.levers.registry import LEVERS
-from sim.levers.single_entry import MEASURE_DAYS
 from sim.organisation import Organisation
 from sim.pathway import Pathway
 from sim.places import WaitingPlaces
@@ -143,11 +142,7 @@ class SocialDomainModel(mesa.Model):
 
         self.daily: list[tuple] = []
         self.daily_org: list[tuple] = []
-        # Levers switch on ``levers.lead_days`` before the end of warm-up, so a lever arm's own transition into its
-        # regime lies inside the warm-up, not in the measured years (docs/design.md F9). The status quo keeps at
-        # least the year before the switch that single entry measures its moved hours on (a warm-up of a year or
-        # less has no lead).
-        self.levers_on = self.warm_up - min(sc.levers.lead_days, max(0.0, self.warm_up - MEASURE_DAYS))
+        self.levers_on = sc.levers.switch_on_day(self.warm_up)  # the lead and its floor: `LeverParameters`
         self._levers_event = self.schedule_event(self.activate_levers, at=self.levers_on)
         self.finished = False
 

@@ -41,6 +41,11 @@ class LeverParams:
         """Refuse values that disagree with the rest of the scenario (`InputError`); override when needed."""
 
 
+# The levers switch on no earlier than this many days into a run, whatever the lead: the status quo keeps at least
+# the year before the switch, the window single entry measures the desk hours it moves on (an assumption, see
+# `sim.levers.single_entry.MEASURE_DAYS` and docs/design.md F9). A warm-up of a year or less has no lead.
+STATUS_QUO_DAYS = 365.0
+
 class Lever:
     """Base class: one mechanism of networked working with its own costs.
 

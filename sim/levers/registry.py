@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sim.errors import InputError
-from sim.levers.base import Lever, LeverParams
+from sim.levers.base import STATUS_QUO_DAYS, Lever, LeverParams
 from sim.levers.case_table import CaseTable
 from sim.levers.coordinator import FamilyCoordinator
 from sim.levers.learning import LearningNetwork
@@ -66,6 +66,15 @@ class LeverParameters:
             return self.__dict__["by_lever"][key]
         except KeyError:
             raise AttributeError(key) from None
+
+    def switch_on_day(self, warm_up: float) -> float:
+        """The day the levers switch on: ``lead_days`` before the end of ``warm_up``, never before the status quo's year.
+
+        The status quo keeps at least `sim.levers.base.STATUS_QUO_DAYS` before the switch, so a warm-up of a year or
+        less has no lead. The lead lets a lever arm's own transition into its regime pass inside the warm-up, not in the measured
+        years (docs/design.md F9).
+        """
+        return warm_up - min(self.lead_days, max(0.0, warm_up - STATUS_QUO_DAYS))
 
     def of(self, key: str) -> LeverParams:
         """The parameters of the lever ``key``."""

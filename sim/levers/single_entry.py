@@ -24,12 +24,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sim.levers.base import Lever, LeverParams
+from sim.levers.base import STATUS_QUO_DAYS, Lever, LeverParams
 
 # The wrong-door intakes are counted over the last year before the switch (or the whole status quo if shorter), an
 # assumption: long enough for a stable rate, late enough to leave out most of the run's start-up from no open needs,
 # whose first year holds about 70 % of the steady flow in sociaal_domein (docs/design.md F9).
-MEASURE_DAYS = 365.0
+MEASURE_DAYS = STATUS_QUO_DAYS  # the year before the switch that every lead leaves to the status quo
 
 SINGLE_ENTRY_FORMS = ("no_wrong_door", "step")
 
