@@ -7,11 +7,12 @@ values with an `InputError`, and loads the scenario.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import asdict, dataclass, field, make_dataclass
 from typing import Any
 
 from sim.errors import InputError
-from sim.levers.registry import LEVERS
+from sim.levers.registry import LEAD_DAYS_MAX, LEVERS
 from sim.memory import check_memory
 from sim.reader import Reader
 from sim.scenario import Scenario, load_scenario
@@ -72,6 +73,17 @@ class RunConfig:
     def families(self) -> int:
         """The population size used."""
         return self.n_families if self.n_families is not None else self.scenario.n_families
+
+    def with_lead(self, lead_days: float) -> RunConfig:
+        """The same configuration with the levers switching on ``lead_days`` before the end of warm-up.
+
+        The viewer sets 0, so that its day 0 is the switch (docs/design.md F9). A change of a validated value, not
+        a new parse: the lead is range-checked where the file is read, and nothing else is derived from it.
+        """
+        if not 0.0 <= lead_days <= LEAD_DAYS_MAX:
+            raise ValueError(f"lead_days {lead_days} outside 0..{LEAD_DAYS_MAX}")
+        levers = dataclasses.replace(self.scenario.levers, lead_days=float(lead_days))
+        return dataclasses.replace(self, scenario=dataclasses.replace(self.scenario, levers=levers))
 
     def describe(self) -> dict[str, Any]:
         """A JSON-friendly description (for summary.json)."""

@@ -80,3 +80,18 @@ def test_a_world_that_still_fills_is_flagged_whatever_the_lead() -> None:
     trend = collect(m).summary["trend"]
     assert m.levers_on == pytest.approx(MEASURE_DAYS)
     assert trend["trending"] is True, trend
+
+
+def test_a_config_without_lead_is_the_file_read_with_lead_zero() -> None:
+    # The viewer's route (`RunConfig.with_lead`, no second parse of the file) and the override route give the same
+    # switch and the same scenario apart from the overrides recorded.
+    base = load_run_config("sociaal_domein", "networked", seed=2, n_families=3500, warm_up_days=1825.0, horizon_days=30.0)
+    assert base.scenario.levers.lead_days > 0, "the shipped scenario sets a lead; this test needs one"
+    changed = base.with_lead(0.0)
+    parsed = load_run_config("sociaal_domein", "networked", seed=2, n_families=3500, warm_up_days=1825.0,
+                             horizon_days=30.0, scenario_overrides={"levers.lead_days": 0.0})
+    assert changed.scenario.levers == parsed.scenario.levers
+    assert SocialDomainModel(changed).levers_on == SocialDomainModel(parsed).levers_on == 1825.0
+    assert base.scenario.levers.lead_days > 0  # the original is untouched (frozen)
+    with pytest.raises(ValueError, match="lead_days"):
+        base.with_lead(-1.0)

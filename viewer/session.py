@@ -99,12 +99,9 @@ def _base_config(scenario: str, mtime_ns: int, families: int | None, seed: int, 
     n = families if families is not None else default_families(scenario)
     config = load_run_config(scenario, "fragmented", seed=seed, n_families=n, warm_up_days=float(warm_up_days),
                              horizon_days=float(horizon_days))
-    if config.scenario.levers.lead_days > 0:
-        # No lead of the levers (docs/design.md F9): the viewer's day 0 is the moment the levers switch on, so the
-        # room sees the networked world's transition from the status quo, not a world that switched years earlier.
-        config = load_run_config(scenario, "fragmented", seed=seed, n_families=n, warm_up_days=float(warm_up_days),
-                                 horizon_days=float(horizon_days), scenario_overrides={"levers.lead_days": 0.0})
-    return config
+    # No lead of the levers (docs/design.md F9): the viewer's day 0 is the moment the levers switch on, so the room
+    # sees the networked world's transition from the status quo, not a world that switched years earlier.
+    return config.with_lead(0.0)
 
 
 def scenario_families(scenario: str) -> int:

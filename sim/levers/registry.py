@@ -40,6 +40,7 @@ LEVERS: tuple[type[Lever], ...] = (
     LearningNetwork,
 )
 BY_KEY: dict[str, type[Lever]] = {cls.name: cls for cls in LEVERS}
+LEAD_DAYS_MAX = 36500.0  # a century: any lead a scenario file may set
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ def read_lever_parameters(r: Reader, organisations: Mapping[str, Organisation]) 
     entry = r.string("entry_organisation", tuple(organisations))
     by_lever = {cls.name: cls.Params.read(r) for cls in LEVERS}
     # The lever arm's own warm-up: its regime settles before the measured years (docs/design.md F9).
-    lead = r.number("lead_days", 0.0, 36500.0, default=0.0)
+    lead = r.number("lead_days", 0.0, LEAD_DAYS_MAX, default=0.0)
     r.finish()
     if not sum(organisations[entry].professionals.values()):
         raise InputError("levers.entry_organisation", entry, "an organisation with professionals", r.where)
