@@ -34,7 +34,7 @@ from collections.abc import Callable
 from sim import InputError, LeverSettings, RunConfig, SocialDomainModel, configuration, load_run_config
 from sim.config import LEVER_FLAGS
 from sim.scenario import load_scenario
-from viewer.world import World, prelude, thaw
+from viewer.world import World, live_models, prelude, thaw
 
 LEVERS: tuple[str, ...] = (*LEVER_FLAGS, "t_shaped")
 DEFAULT_PRESETS = ("fragmented", "networked")
@@ -171,8 +171,13 @@ def _count(delta: int) -> None:
     with _live_lock:
         _live += delta
         n = _live
-    # One line per session start and release in the server log: the load test reads it to see sessions released.
-    log.info("ontschot viewer: %s; live sessions %d", "session started" if delta > 0 else "session released", n)
+    # One line per session start and release in the server log: the load test reads it to see sessions released,
+    # and on a start how many models and memory blocks the live sessions hold (the worlds of the new one included).
+    if delta > 0:
+        log.info("ontschot viewer: session started; live sessions %d, live models %d, python blocks %d", n, live_models(),
+                 sys.getallocatedblocks())
+    else:
+        log.info("ontschot viewer: session released; live sessions %d", n)
     if delta < 0:
         _trim_later()
 
@@ -211,8 +216,9 @@ def _trim() -> None:
     gc.collect()
     with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
         ctypes.CDLL("libc.so.6").malloc_trim(0)
-    # Memory held by Python objects, in the log: the load test checks that it falls back once sessions are gone.
-    log.info("ontschot viewer: live sessions %d, python blocks %d", _live, sys.getallocatedblocks())
+    # The models still alive and the memory held by Python objects, in the log: the load test checks that the closed
+    # sessions' models are gone and that memory falls back once sessions are gone.
+    log.info("ontschot viewer: live sessions %d, live models %d, python blocks %d", _live, live_models(), sys.getallocatedblocks())
 
 
 class WorldPair:
