@@ -97,6 +97,7 @@ def test_facilitator_session(server: Server, browser) -> None:
     try:
         assert day(page) == 0
         assert page.title() != "Solara" and "ontschot" in page.title()
+        assert wait_drawn(page) == 0  # the charts come after the strip the page was waited for
         charts0 = page.inner_html(".charts")
         page.click(".step-day")
         wait_day(page, "d === 1")
@@ -141,7 +142,8 @@ def test_facilitator_session(server: Server, browser) -> None:
         story = page.inner_text('[data-events="0"]')
         assert "Day" in story and "need arises" in story
         assert "days since the family's first need began" in page.inner_text(".journeys")
-        assert "being helped" in page.inner_text(".journey-legend")
+        # The legend is drawn after the journeys (its own piece of the page): bounded like the waits above.
+        assert "being helped" in page.inner_text(".journey-legend", timeout=WAIT_MS)
 
         # Language: every label switches to Dutch.
         assert "Play" in page.inner_text(".play-pause") or "PLAY" in page.inner_text(".play-pause")
