@@ -73,8 +73,8 @@ def wait_drawn(page: Page) -> int:
     return page.wait_for_function("""() => { const c = document.querySelector('.day-counter');
         const svgs = document.querySelectorAll('.charts svg[data-points]');
         if (!c || svgs.length !== 4) return null;
-        return Array.from(svgs).every(s => +s.dataset.points === +c.dataset.day + 1) ? +c.dataset.day : null; }""",
-                                  timeout=WAIT_MS).json_value()
+        return Array.from(svgs).every(s => +s.dataset.points === +c.dataset.day + 1) ? {day: +c.dataset.day} : null; }""",
+                                  timeout=WAIT_MS).json_value()["day"]  # an object: day 0 alone would read as "not yet"
 
 
 def world_state(page: Page, side: int) -> str:
