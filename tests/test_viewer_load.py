@@ -36,8 +36,10 @@ SCENARIO = "zorg_veiligheid"
 # Only ends a hung test: thirty sessions each build two worlds and render a page on two cores that other runs may
 # share (a run overlapping other test runs, load 10-20, took minutes to load all thirty pages).
 WAIT_MS = 600_000
-# Bound on the memory thirty sessions may add (measured: about 4 MB per session with 300 families, two worlds).
-MAX_GROWTH_MB = 600.0
+# Bound on the memory thirty sessions may add. Measured with 400 families: 428-543 MB in three runs (about 18 MB a
+# session: two worlds, a spare copy of the prelude that an idle session unpickles ahead of need, and its page), which
+# left the earlier 600 MB (set at about 4 MB a session, before the spare copies) 10 % from failing on a busy machine.
+MAX_GROWTH_MB = 800.0
 # After the last release, Python's memory blocks may exceed the baseline by at most this share of what the thirty
 # sessions added (blocks at the last session start minus the baseline). Not a few per cent of the baseline: on a
 # loaded machine the baseline itself came out 30 % higher than on a quiet one (1,217,419 against 933,012 blocks)
