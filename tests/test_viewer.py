@@ -26,6 +26,7 @@ from viewer_server import ARTIFACTS, Server, require_chromium, viewer_server
 
 from sim.metrics import CATALOGUE
 from sim.scenario import load_scenario
+from viewer.i18n import label
 from viewer.words import org_name
 
 pytestmark = pytest.mark.serial  # a browser and a server on a free port: `make test` runs these apart from the CPU-bound tests
@@ -62,6 +63,20 @@ def wait_day(page: Page, predicate: str) -> None:
                            timeout=WAIT_MS)
 
 
+def wait_drawn(page: Page) -> int:
+    """Wait (bounded) until all four charts are drawn for the day the counter shows; returns that day.
+
+    The counter and the charts are separate pieces of the page that Solara updates one after the other, the charts
+    last: a wait for a day on the counter alone can end while the charts still show the day before (or are being
+    replaced), so every read of a chart after a change of day waits for this first, in one evaluation.
+    """
+    return page.wait_for_function("""() => { const c = document.querySelector('.day-counter');
+        const svgs = document.querySelectorAll('.charts svg[data-points]');
+        if (!c || svgs.length !== 4) return null;
+        return Array.from(svgs).every(s => +s.dataset.points === +c.dataset.day + 1) ? {day: +c.dataset.day} : null; }""",
+                                  timeout=WAIT_MS).json_value()["day"]  # an object: day 0 alone would read as "not yet"
+
+
 def world_state(page: Page, side: int) -> str:
     """What the model decides in one world: its picture and the values of its lines in every chart."""
     charts = page.inner_html(".charts")
@@ -82,11 +97,13 @@ def test_facilitator_session(server: Server, browser) -> None:
     try:
         assert day(page) == 0
         assert page.title() != "Solara" and "ontschot" in page.title()
+        assert wait_drawn(page) == 0  # the charts come after the strip the page was waited for
         charts0 = page.inner_html(".charts")
         page.click(".step-day")
         wait_day(page, "d === 1")
         page.click(".step-week")
         wait_day(page, "d === 8")
+        wait_drawn(page)
         assert page.inner_html(".charts") != charts0, "charts did not change after stepping"
 
         # Play: the day counter and the charts move by themselves; then pause.
@@ -99,6 +116,7 @@ def test_facilitator_session(server: Server, browser) -> None:
         stopped = day(page)
         page.wait_for_timeout(1500)
         assert day(page) == stopped, "pause did not stop the clock"
+        assert wait_drawn(page) == stopped
         points = int(re.search(r'data-points="(\d+)"', page.inner_html(".charts")).group(1))
         assert points == stopped + 1 and page.inner_html(".charts") != charts8
 
@@ -124,7 +142,8 @@ def test_facilitator_session(server: Server, browser) -> None:
         story = page.inner_text('[data-events="0"]')
         assert "Day" in story and "need arises" in story
         assert "days since the family's first need began" in page.inner_text(".journeys")
-        assert "being helped" in page.inner_text(".journey-legend")
+        # The legend is drawn after the journeys (its own piece of the page): bounded like the waits above.
+        assert "being helped" in page.inner_text(".journey-legend", timeout=WAIT_MS)
 
         # Language: every label switches to Dutch.
         assert "Play" in page.inner_text(".play-pause") or "PLAY" in page.inner_text(".play-pause")
@@ -190,11 +209,16 @@ def test_projector_screen(server: Server, browser, width: int, height: int) -> N
     try:
         page.click(".step-week")
         wait_day(page, "d >= 7")
+        wait_drawn(page)
         for lang in ("en", "nl"):
             if lang == "nl":
                 page.click(".lang-switch")
                 page.wait_for_function("() => document.querySelector('.day-counter').textContent.startsWith('Dag')", timeout=WAIT_MS)
-                page.wait_for_timeout(500)
+                # The charts are updated after the counter: wait until all four carry the Dutch axis title (not a
+                # fixed pause, which a loaded machine outlasts), so the scan below reads the Dutch page.
+                page.wait_for_function("""t => { const x = document.querySelectorAll('.charts text[data-axis="x"]');
+                    return x.length === 4 && Array.from(x).every(e => e.textContent === t); }""", arg=label("axis_days", "nl"),
+                                       timeout=WAIT_MS)
             scroll = page.evaluate("() => [document.documentElement.scrollHeight, document.documentElement.scrollWidth]")
             assert scroll[0] <= height and scroll[1] <= width, f"the page scrolls at {width}x{height}: {scroll}"
             _inside(page, ".strip", width, height)
@@ -230,6 +254,47 @@ def test_projector_screen(server: Server, browser, width: int, height: int) -> N
         assert re.search(r"\d,\d", page.inner_text(".strip")), "no decimal comma in the Dutch strip"
         points = [t for t in texts if re.search(r"\d\.\d{1,2}(?!\d)", t)]
         assert not points, f"decimal points on the Dutch screen: {points[:5]}"
+    finally:
+        ctx.close()
+
+
+# Records in the page every chart put into it (the ``data-points`` of each chart svg added, whatever replaced it).
+CHART_RECORDER = """() => {
+  window.__charts = [];
+  new MutationObserver(ms => { for (const m of ms) for (const n of m.addedNodes) {
+    if (n.nodeType !== 1) continue;
+    const svgs = n.matches('svg[data-chart]') ? [n] : Array.from(n.querySelectorAll('svg[data-chart]'));
+    for (const s of svgs) window.__charts.push(+s.dataset.points);
+  } }).observe(document.body, {subtree: true, childList: true});
+}"""
+PAUSED_PUBLISHES = 4
+
+
+def test_paused_page_keeps_its_charts(server: Server, browser) -> None:
+    """While paused, a publication that changes no chart (here: coordinator lines on and off) replaces no chart.
+
+    Each switch makes the server draw and publish a new snapshot, which the page receives (its version on the day
+    counter is waited for). Then one day is stepped as a fence: the page receives its charts after everything
+    published before, so once the new day's charts are drawn, every chart put into the page for the paused day has
+    been recorded. Redrawing unchanged charts would cost a projector laptop its processor and make the charts flicker.
+    """
+    page, ctx = open_page(browser, server.url, 1280, 720)
+    try:
+        page.click(".step-week")
+        wait_day(page, "d >= 7")
+        paused = wait_drawn(page)
+        page.evaluate(CHART_RECORDER)
+        version = int(page.get_attribute(".day-counter", "data-version"))
+        for k in range(1, PAUSED_PUBLISHES + 1):
+            page.click(".coordinator-lines input", force=True)
+            page.wait_for_function("v => +document.querySelector('.day-counter').dataset.version >= v", arg=version + k,
+                                   timeout=WAIT_MS)
+        page.click(".step-day")
+        wait_day(page, f"d === {paused + 1}")
+        wait_drawn(page)
+        added = page.evaluate("() => window.__charts")
+        assert added.count(paused + 2) == 4, f"the fence's four charts were not recorded: {added}"
+        assert paused + 1 not in added, f"{added.count(paused + 1)} charts of the paused day were replaced in {PAUSED_PUBLISHES} publications"
     finally:
         ctx.close()
 

@@ -20,7 +20,7 @@ from viewer.session import WorldPair, preset_levers, presets, scenarios
 from viewer.strip import strip_items, verdict
 from viewer.views import build
 from viewer.words import metric_label
-from viewer.world import ENDED_OUTCOMES, ROLLING_DAYS, World
+from viewer.world import ENDED_OUTCOMES, ROLLING_DAYS, World, live_models
 
 pytestmark = pytest.mark.serial  # the engine tests time its ticks and pause on a thread: `make test` runs them apart
 
@@ -162,6 +162,8 @@ def test_warm_up_runs_once_per_process_with_progress() -> None:
 
 def test_engine_pause_and_close() -> None:
     """The engine plays by itself, a pause stops it before the next tick, and close ends its thread and worlds."""
+    gc.collect()
+    models = live_models()  # the module's pair and whatever other tests keep
     engine = Engine(lambda progress: WorldPair(**SMALL, progress=progress), scenario="sociaal_domein")
     try:
         assert engine.wait_snapshot(0, 60) is not None
@@ -183,6 +185,7 @@ def test_engine_pause_and_close() -> None:
         time.sleep(3 * TICK_SECONDS)
         assert engine.latest.view.day == stopped and not engine.latest.playing
         pair = weakref.ref(engine.pair)
+        assert live_models() >= models + 2, "the registry of live models (the server logs it) missed the two worlds"
     finally:
         engine.close()
     engine.thread.join(10)
@@ -191,6 +194,7 @@ def test_engine_pause_and_close() -> None:
     # dropped the worlds as it ended, so they are freed without waiting for the engine.
     gc.collect()
     assert pair() is None, "the worlds outlived their session's end"
+    assert live_models() == models, "the registry of live models still counts the closed session's worlds"
 
 
 def test_lists_follow_the_folders() -> None:

@@ -152,7 +152,9 @@ def Page():
         with solara.Row(classes=["ontschot-top"]):
             solara.HTML(tag="div", unsafe_innerHTML="ontschot", classes=["ontschot-title"])
             day = 0 if view is None else view.day
-            solara.HTML(tag="div", unsafe_innerHTML=f'<span class="ontschot-day day-counter" data-day="{day}">'
+            # The snapshot's version on the counter (not on the charts, which must stay untouched while they do not
+            # change): a test sees each publication arrive.
+            solara.HTML(tag="div", unsafe_innerHTML=f'<span class="ontschot-day day-counter" data-day="{day}" data-version="{snap.version}">'
                                                     f'{escape(label("day", L))} {escape(fmt_number(day, L))}</span>')
             busy = view is None
             solara.Button(label("pause" if playing.value else "play", L), on_click=lambda: set_playing(not playing.value),

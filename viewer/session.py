@@ -34,7 +34,7 @@ from collections.abc import Callable
 from sim import InputError, LeverSettings, RunConfig, SocialDomainModel, configuration, load_run_config
 from sim.levers.registry import LEVERS as REGISTERED
 from sim.scenario import load_scenario
-from viewer.world import World, prelude, thaw
+from viewer.world import World, live_models, prelude, thaw
 
 # The viewer's switches, one per registered lever (its key): the flags, then the shares (`sim.levers.registry`).
 LEVERS: tuple[str, ...] = (*(c.name for c in REGISTERED if c.switch == "flag"), *(c.name for c in REGISTERED if c.switch == "share"))
@@ -169,8 +169,13 @@ def _count(delta: int) -> None:
     with _live_lock:
         _live += delta
         n = _live
-    # One line per session start and release in the server log: the load test reads it to see sessions released.
-    log.info("ontschot viewer: %s; live sessions %d", "session started" if delta > 0 else "session released", n)
+    # One line per session start and release in the server log: the load test reads it to see sessions released,
+    # and on a start how many models and memory blocks the live sessions hold (the worlds of the new one included).
+    if delta > 0:
+        log.info("ontschot viewer: session started; live sessions %d, live models %d, python blocks %d", n, live_models(),
+                 sys.getallocatedblocks())
+    else:
+        log.info("ontschot viewer: session released; live sessions %d", n)
     if delta < 0:
         _trim_later()
 
@@ -202,15 +207,39 @@ def _trim_later() -> None:
             timer.start()
 
 
+# One collection and count at a time. Thirty sessions closing together start sixty timers; ``gc.collect`` returns at
+# once while another thread's collection runs, so without this a timer counted in the middle of someone else's
+# collection: a load-test log showed "live models 0" (the weak references already cleared) beside two million
+# memory blocks (the models not yet freed), and a later line, counted earlier but logged later, "live models 9".
+# Timers that come due while a collection runs share the next one: a collection started after a timer came due
+# does its work, so sixty timers do not queue sixty collections of a large heap.
+_TRIM_LOCK = threading.Lock()
+_trims_due = 0  # timers come due so far
+_trims_done = 0  # of which a finished collection started after they came due
+_trims_count_lock = threading.Lock()
+
+
 def _trim() -> None:
     """Give freed memory back to the operating system (glibc keeps it otherwise, and a workshop day is long)."""
-    # The released worlds' models are reference cycles (agents and their model): an idle server allocates too
-    # little for the cyclic collector to run on its own, so collect them before memory is given back.
-    gc.collect()
-    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    # Memory held by Python objects, in the log: the load test checks that it falls back once sessions are gone.
-    log.info("ontschot viewer: live sessions %d, python blocks %d", _live, sys.getallocatedblocks())
+    global _trims_due, _trims_done
+    with _trims_count_lock:
+        _trims_due += 1
+        mine = _trims_due
+    with _TRIM_LOCK:
+        if _trims_done >= mine:
+            return  # a collection that started after this timer came due has run meanwhile
+        with _trims_count_lock:
+            covered = _trims_due
+        # The released worlds' models are reference cycles (agents and their model): an idle server allocates too
+        # little for the cyclic collector to run on its own, so collect them before memory is given back.
+        gc.collect()
+        with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        # The models still alive and the memory held by Python objects, in the log: the load test checks that the
+        # closed sessions' models are gone and that memory falls back once sessions are gone.
+        log.info("ontschot viewer: live sessions %d, live models %d, python blocks %d", _live, live_models(),
+                 sys.getallocatedblocks())
+        _trims_done = covered
 
 
 class WorldPair:

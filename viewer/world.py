@@ -26,6 +26,7 @@ world is built or advanced, Python's cyclic garbage collector is paused
 from __future__ import annotations
 
 import pickle
+import weakref
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -65,10 +66,27 @@ def prelude(config: RunConfig, progress: Callable[[int, int], None] | None = Non
         return pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
 
 
+# Every model a world runs or a session keeps ready (`thaw`, `World`), held weakly: the server logs how many are
+# alive, so a test can see that a closed session's worlds were freed by counting them, not by guessing it from the
+# process's memory (which other work on a loaded machine moves by more than one session's worlds).
+_LIVE_MODELS: weakref.WeakSet[SocialDomainModel] = weakref.WeakSet()
+
+
+def live_models() -> int:
+    """How many models of worlds (and spare copies of a prelude) are alive in this process now.
+
+    A released model is a reference cycle (agents and their model), so it leaves this count at the next cyclic
+    garbage collection, not at once.
+    """
+    return len(_LIVE_MODELS)
+
+
 def thaw(blob: bytes) -> SocialDomainModel:
     """A fresh copy of a prelude's model (levers still to be chosen, see `World`)."""
     with cyclic_gc_paused():  # millions of new objects: the cyclic collector would walk them again and again
-        return pickle.loads(blob)  # noqa: S301 - bytes this process pickled itself
+        model = pickle.loads(blob)  # noqa: S301 - bytes this process pickled itself
+    _LIVE_MODELS.add(model)
+    return model
 
 
 def _from_prelude(prelude_model: bytes | SocialDomainModel, config: RunConfig) -> SocialDomainModel:
@@ -128,6 +146,7 @@ class World:
     def __init__(self, config: RunConfig, prelude_blob: bytes | SocialDomainModel | None = None) -> None:
         self.config = config
         self.model = SocialDomainModel(config) if prelude_blob is None else _from_prelude(prelude_blob, config)
+        _LIVE_MODELS.add(self.model)
         self.w0 = float(config.warm_up_days)
         with cyclic_gc_paused():
             self.model.run_until(self.w0)
