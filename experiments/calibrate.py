@@ -114,6 +114,7 @@ def ensemble_record(res: EnsembleResult) -> dict[str, Any]:
             "representative_seed": res.members[res.representative].seed if res.members else None,
             "file": f"scenarios/{res.scenario}.ensemble.csv", "bands": bands, "missed_by": res.missed_by(),
             "only_missed_by": res.only_missed_by(),
+            "load_windows": [list(w) if w else None for w in res.load_windows],
             "members_by_wave": [sum(m.wave == k for m in res.members) for k in range(len(res.waves) + 1)], "spread": spread, "parameters": params}
 
 

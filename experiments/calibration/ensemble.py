@@ -49,6 +49,7 @@ from experiments.calibration.fit import (
     run_observed,
 )
 from experiments.calibration.history_matching import Wave, history_match
+from experiments.calibration.switch import LOAD_KEY, SHARE_KEY, load_window, window_target
 from experiments.calibration.targets import DISCREPANCY, TARGETS, Target, accepted_band, matched_targets, observation_sd
 from sim import load_run_config
 from sim.atomic import write_text
@@ -64,8 +65,9 @@ OUT_PREFIX = "out."  # column prefix of a simulated target value in the ensemble
 #   up with its arrivals, about 90 % once it does not (an overloaded queue grows until reneging bounds it), with
 #   few runs in between (80 runs of the first calibration). A Gaussian process with a smooth kernel smooths the
 #   step over the whole space and, with its small variance far from the step, would rule out the narrow region
-#   near it where the band lies; the smooth quantity of the same desk, the mean total adult wait, is emulated.
-NOT_EMULATED = ("adult_mh_intake_over_4_weeks",)
+#   near it where the band lies. The smooth quantity that throws the switch, the desk's offered load, is emulated
+#   instead and judged against the window of load in which the share lands in its band (`switch`).
+NOT_EMULATED = (SHARE_KEY,)
 
 
 def ensemble_path(scenario: str) -> Path:
@@ -191,6 +193,7 @@ class EnsembleResult:
     cached: int = 0  # runs found in the cache (done by an earlier, interrupted invocation; not in ``seconds``)
     members: list[Run] = field(default_factory=list)
     representative: int = -1  # index into members
+    load_windows: list[tuple[float, float] | None] = field(default_factory=list)  # per wave, offered load (not log)
 
     def missed_by(self) -> dict[str, int]:
         """Per matched target: how many runs miss its accepted band."""
@@ -245,8 +248,11 @@ def build(pool: Executor, scenario: str, kw: dict[str, Any], waves: int, wave_si
     t0 = time.perf_counter()
     space = Space.of(scenario)
     targets = [t for t in matched_targets() if t.key not in NOT_EMULATED]
-    z = np.array([t.point for t in targets])
-    var = np.array([observation_sd(t) ** 2 + DISCREPANCY[t.key][0] ** 2 for t in targets])
+    # The last output is the log of the adult intake desk's offered load (`switch`): its window is learned per wave.
+    z = np.array([t.point for t in targets] + [0.0])
+    var = np.array([observation_sd(t) ** 2 + DISCREPANCY[t.key][0] ** 2 for t in targets] + [math.inf])
+    share_band = accepted_band(next(t for t in TARGETS if t.key == SHARE_KEY))
+    windows: list[tuple[float, float] | None] = []
     runs: list[Run] = []
     cached = [0]
     total = wave_size * (waves + 1)
@@ -272,7 +278,20 @@ def build(pool: Executor, scenario: str, kw: dict[str, Any], waves: int, wave_si
             ov, so = space.solve(j[1], o)
             new.append(Run(np.asarray(u), ov, j[2], wave, so))
         runs.extend(new)
-        return np.array([[r.obs[t.key] for t in targets] for r in new], dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.array([[r.obs[t.key] for t in targets] + [np.log(r.obs.get(LOAD_KEY, math.nan))] for r in new],
+                            dtype=float)
+
+    def refit(_xs: np.ndarray, _ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        # The window of load in which the share lands in its band, from every run so far (the runs list, in the
+        # same order as the design).
+        win = load_window(np.array([r.obs.get(LOAD_KEY, math.nan) for r in runs]),
+                          np.array([r.obs[SHARE_KEY] for r in runs]), share_band)
+        windows.append(win)
+        zl, vl = window_target(win)
+        say(f"  [{scenario}] adult intake desk: share in its band at offered load "
+            + (f"{math.exp(win[0]):.3f}-{math.exp(win[1]):.3f}" if win else "unknown yet (no rule this wave)"))
+        return np.r_[z[:-1], zl], np.r_[var[:-1], vl]
 
     def feasible(u: np.ndarray) -> bool:
         # A point the scenario refuses at this population (e.g. a desk with less than one intake a week) is not a
@@ -284,8 +303,9 @@ def build(pool: Executor, scenario: str, kw: dict[str, Any], waves: int, wave_si
         return True
 
     _, _, done_waves = history_match(simulate, len(space.scales), z, var, waves, wave_size, seed=seed, say=say,
-                                     feasible=feasible)
-    res = EnsembleResult(scenario, space, runs, done_waves, kw, time.perf_counter() - t0, cached[0])
+                                     feasible=feasible, refit=refit)
+    res = EnsembleResult(scenario, space, runs, done_waves, kw, time.perf_counter() - t0, cached[0],
+                         load_windows=[(math.exp(w[0]), math.exp(w[1])) if w else None for w in windows])
     res.members = [r for r in runs if accept(r.obs)[0]]
     if res.members:
         res.representative = representative(res.members)

@@ -34,7 +34,7 @@ import numpy as np
 import yaml
 from scipy.optimize import least_squares
 
-from experiments.calibration.observe import observe
+from experiments.calibration.observe import adult_mh_intake_load, observe
 from experiments.calibration.targets import OBSERVATIONS, TARGETS, Target
 from sim import load_run_config, run
 from sim.scenario import SCENARIO_DIR
@@ -166,8 +166,11 @@ def overrides_for(scales: tuple[Scale, ...], priors: list[Prior], factors: np.nd
 def run_observed(job: tuple[str, dict[str, Any], int, dict[str, Any]]) -> dict[str, float]:
     """One fragmented run (a picklable job for a process pool) and its target quantities."""
     scenario, overrides, seed, kw = job
-    result = run(load_run_config(scenario, "fragmented", scenario_overrides=overrides, seed=seed, **kw))
-    return observe(result, OBSERVATIONS[scenario])
+    config = load_run_config(scenario, "fragmented", scenario_overrides=overrides, seed=seed, **kw)
+    result = run(config)
+    # The intake desk's load is observed beside the targets: history matching emulates it (`ensemble.LOAD_KEY`).
+    return {**observe(result, OBSERVATIONS[scenario]),
+            "adult_mh_intake_load": adult_mh_intake_load(result, OBSERVATIONS[scenario], config)}
 
 
 def evaluate(pool: Executor, scenario: str, overrides: dict[str, Any], seeds: list[int], kw: dict[str, Any]) -> list[dict[str, float]]:

@@ -27,6 +27,12 @@ uncertainty analysis", Bayesian Analysis 5(4):619-669:
    holds five times the wave, so the wave samples inside it and not at the
    least implausible points of a too small sample.
 
+An output may also be a quantity that is no published target but decides one
+that cannot be emulated (a switch): its ``z`` and ``var`` are then a window
+learned from the runs so far, refitted before each wave (``refit``), and each
+wave keeps the window it used (`Wave.z`, `Wave.var`). An output a run does not
+have (NaN) leaves that run out of that output's emulator only.
+
 Points the simulator refuses (a scenario's desk that cannot do one intake a
 week at the population run) are never proposed, in the first Latin hypercube
 (a larger hypercube, its feasible points, a spread-out subset) as in later waves.
@@ -107,6 +113,8 @@ class Wave:
     emulators: list[Emulator]
     nroy_fraction: float  # share of the uniform candidates (within the earlier waves' space) not ruled out
     design: np.ndarray = field(default_factory=lambda: np.empty((0, 0)))  # the next design drawn from the space left
+    z: np.ndarray | None = None  # the values this wave judged against (None: those given to `not_ruled_out`)
+    var: np.ndarray | None = None  # their Var_obs + Var_discrepancy (None: likewise)
 
 
 def not_ruled_out(waves: list[Wave], z: np.ndarray, var: np.ndarray, xs: np.ndarray) -> np.ndarray:
@@ -115,13 +123,16 @@ def not_ruled_out(waves: list[Wave], z: np.ndarray, var: np.ndarray, xs: np.ndar
     for w in waves:
         idx = np.flatnonzero(keep)
         if len(idx):
-            keep[idx] = implausibility(w.emulators, z, var, xs[idx]).max(axis=1) <= CUTOFF
+            zw, vw = (w.z, w.var) if w.z is not None and w.var is not None else (z, var)
+            keep[idx] = implausibility(w.emulators, zw, vw, xs[idx]).max(axis=1) <= CUTOFF
     return keep
 
 
 def history_match(simulate: Callable[[np.ndarray], np.ndarray], d: int, z: np.ndarray, var: np.ndarray,
                   waves: int, wave_size: int, seed: int = 0, candidates: int = 20000, say: Callable[[str], None] = print,
-                  feasible: Callable[[np.ndarray], bool] | None = None) -> tuple[np.ndarray, np.ndarray, list[Wave]]:
+                  feasible: Callable[[np.ndarray], bool] | None = None,
+                  refit: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None,
+                  ) -> tuple[np.ndarray, np.ndarray, list[Wave]]:
     """Run the waves; return every design point run (unit cube), its outputs, and the waves.
 
     Args:
@@ -138,6 +149,8 @@ def history_match(simulate: Callable[[np.ndarray], np.ndarray], d: int, z: np.nd
         feasible: whether the simulator accepts a point at all (None: every point). Points it refuses produce no
             output, so the emulators know nothing there and would keep proposing them; a wave's design keeps only
             feasible points (checked in random order until there are enough, so a cheap check stays cheap).
+        refit: (design so far, outputs so far) -> (z, var) of this wave, for outputs whose window is learned from
+            the runs (None: ``z`` and ``var`` throughout).
     """
     xs = latin_hypercube(wave_size, d, seed)
     if feasible is not None:
@@ -148,9 +161,12 @@ def history_match(simulate: Callable[[np.ndarray], np.ndarray], d: int, z: np.nd
     ys = simulate(xs)
     done: list[Wave] = []
     for k in range(1, waves + 1):
-        ok = np.all(np.isfinite(ys), axis=1)
-        ems = [fit_emulator(xs[ok], ys[ok, i], seed=seed + k) for i in range(len(z))]
-        wave = Wave(ems, 0.0)
+        # Each emulator learns from the runs that have its output (a run cached before an output was observed still
+        # teaches the others).
+        ok = np.isfinite(ys)
+        ems = [fit_emulator(xs[ok[:, i]], ys[ok[:, i], i], seed=seed + k) for i in range(len(z))]
+        zk, vk = refit(xs, ys) if refit is not None else (z, var)
+        wave = Wave(ems, 0.0, z=np.asarray(zk, dtype=float), var=np.asarray(vk, dtype=float))
         rng = np.random.default_rng(seed + 1000 * k)
         cand = rng.random((candidates, d))
         keep = not_ruled_out([*done, wave], z, var, cand)
@@ -165,7 +181,7 @@ def history_match(simulate: Callable[[np.ndarray], np.ndarray], d: int, z: np.nd
         if len(pool) < wave_size:
             # Too little left to sample: add the least implausible candidates, so the wave still refines there
             # (reported: a tiny space left means the targets are close to incompatible with the model).
-            imp = implausibility(ems, z, var, cand).max(axis=1)
+            imp = implausibility(ems, wave.z, wave.var, cand).max(axis=1)
             extra = cand[np.argsort(imp)]
             if feasible is not None:
                 extra = _feasible_part(extra, feasible, wave_size, seed + k, shuffle=False)

@@ -15,6 +15,8 @@ import pandas as pd
 
 from experiments.calibration.targets import Observation
 from sim import RunResult
+from sim.config import RunConfig
+from sim.staffing import plan_staff
 
 WEEK = 7.0
 
@@ -164,6 +166,24 @@ def youth_team_share(result: RunResult, obs: Observation) -> float:
     ep = _helped_at(ep[ep.domain.isin(obs.youth_domains)], obs.youth_orgs)
     ep = ep[(ep.help_start_day >= w0) & (ep.help_start_day <= t1)]
     return 100.0 * float((ep.last_organisation == obs.local_team).mean()) if len(ep) else float("nan")
+
+
+def adult_mh_intake_load(result: RunResult, obs: Observation, config: RunConfig) -> float:
+    """Offered load of adult mental-health care's intake desk: intake hours asked a week / desk hours a week.
+
+    Registrations (entries into the intake queue in the window) per week x hours of one intake, over the desk's
+    weekly hours at the run's population (`sim.staffing.plan_staff`). Not a target: history matching emulates it
+    (`ensemble.LOAD_KEY`) because it decides the switch of `adult_mh_intake_over_4_weeks` and is itself smooth in
+    the parameters (arrivals follow onset, capacity follows the desk's hours). Below 1 the desk keeps up; above 1
+    its queue grows until families give up waiting.
+    """
+    w0, t1 = _window(result)
+    q = result.queues
+    q = q[(q.queue == "intake") & (q.organisation == obs.adult_mh_org) & (q.enter_day >= w0) & (q.enter_day <= t1)]
+    org = config.scenario.organisations[obs.adult_mh_org]
+    desk = plan_staff(org, config.scenario, config.families).desk_hours
+    asked = len(q) / ((t1 - w0) / WEEK) * org.intake_hours
+    return float(asked / desk) if desk > 0 else float("nan")
 
 
 OBSERVERS = {f.__name__: f for f in (youth_care_use, youth_wait_weeks, adult_mh_wait_weeks, adult_mh_intake_over_4_weeks,

@@ -119,11 +119,18 @@ def render(record: dict[str, Any]) -> str:
            "- **Refused points.** A point the scenario refuses at the matching population (a desk with less than one "
            "intake a week) is never proposed, in the first Latin hypercube as in later waves (it would teach the "
            "emulators nothing and cannot be a member); a refused run, if one occurs, counts as outside every band.",
-           "- **A switch is not emulated.** The share of adult mental-health intake waits over 4 weeks is about 0 % "
-           "while the intake desk keeps up with its arrivals and about 90 % once it does not, with few runs in between; "
-           "a smooth emulator of a step would rule out the narrow region near the step where the band lies. So it rules "
-           "nothing out: the smooth quantity of the same desk, the mean total adult wait, is emulated, and the share is "
-           "checked on every run (a member must lie in its band like in every other).",
+           "- **A switch is judged through the load that throws it** (`experiments/calibration/switch.py`). The share of "
+           "adult mental-health intake waits over 4 weeks is about 0 % while the intake desk keeps up with its "
+           "registrations and about 90 % once it does not, with few runs in between; a smooth emulator of a step would "
+           "rule out the narrow region near the step where the band lies, so the share itself is not emulated. Each run "
+           "also records the desk's offered load (registrations a week x hours of an intake / desk hours a week), which "
+           "is smooth in the parameters, and its log is emulated like a target. Before each wave a logistic of the share "
+           "in the log load (least squares over every run so far) models the step; the window of load where that curve "
+           "lies inside the share's accepted band is the load's target (centre, sd a third of the half-width), so the "
+           "implausibility rules out points whose emulated load cannot reach the window and the next waves sample near "
+           "the step. It only says where to look: a member's own run must still have its share inside the band. Until "
+           "at least three runs lie below the band and three above it, no window is learned and the load rules nothing "
+           "out. The windows per wave are in docs/calibration-record.json (`load_windows`).",
            "- **Waves.** A Latin hypercube of runs (one seed each, the smallest population the scenario allows, fragmented "
            "preset); a Gaussian-process emulator per target (`emulator.py`: linear mean, squared-exponential kernel, "
            "nugget for the run-to-run noise); the implausibility I(x) = |z - E[f(x)]| / sqrt(Var_obs + Var_discrepancy "

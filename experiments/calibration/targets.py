@@ -89,8 +89,10 @@ LIMITS: dict[str, str] = {
     "adult_mh_intake_over_4_weeks": "the wait to intake is one intake desk's queue; its spread is set by the desk's load, so a "
                                     "mean and a share over 4 weeks cannot both be set freely. The share is a switch: about 0 % "
                                     "while the desk keeps up with its arrivals, about 90-97 % once it does not (reneging then "
-                                    "bounds the queue); the band lies on the narrow step between, so the emulators do not "
-                                    "judge it and few runs land on it.",
+                                    "bounds the queue); the band lies on the narrow step between, so the share is not emulated: "
+                                    "the desk's offered load is, and later waves sample the window of load where the step "
+                                    "crosses the band (experiments/calibration/switch.py); a run near the step still "
+                                    "lands on either side of the band by chance.",
     "youth_mh_treatment_dropout": "dropout in help is one hazard for every domain, scaled by engagement and burden.",
     "youth_crisis_rate": "one escalation scale for the youth domains; crisis care, its refractory period and remission of "
                          "heavy needs also set how often an unhelped need ends in crisis.",
