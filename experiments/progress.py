@@ -1,4 +1,4 @@
-"""A progress line for long sweeps: runs done, failed, interrupted, remaining, and an estimate of the time left.
+"""One progress line for many runs (sweeps, `make run`, its layers): done, failed, interrupted, remaining, time left.
 
 Written to stderr on one line that is rewritten in place (a terminal) or as a
 line every few seconds (a log file or a SLURM output), so it never floods.
@@ -28,10 +28,13 @@ class Progress:
         skipped: runs that had already succeeded (shown, not timed).
         enabled: False to stay silent (tests, notebooks).
         stream: where to write (stderr by default).
+        what: what is counted ("runs"; "layer runs" for make run's uncertainty layers).
     """
 
-    def __init__(self, total: int, skipped: int = 0, enabled: bool = True, stream: TextIO | None = None) -> None:
+    def __init__(self, total: int, skipped: int = 0, enabled: bool = True, stream: TextIO | None = None,
+                 what: str = "runs") -> None:
         self.total = total
+        self.what = what
         self.skipped = skipped
         self.done = 0
         self.failed = 0
@@ -66,7 +69,7 @@ class Progress:
         filled = min(bar_width, int(bar_width * finished / self.total)) if self.total else bar_width
         skipped = f", {self.skipped} already done" if self.skipped else ""
         interrupted = f", interrupted {self.interrupted}" if self.interrupted else ""
-        return (f"[{'#' * filled}{'.' * (bar_width - filled)}] runs done {self.done}, failed {self.failed}{interrupted}, "
+        return (f"[{'#' * filled}{'.' * (bar_width - filled)}] {self.what} done {self.done}, failed {self.failed}{interrupted}, "
                 f"remaining {max(0, self.total - finished)} of {self.total}{skipped}; elapsed {_clock(elapsed)}, "
                 f"left about {_clock(left)}")
 
