@@ -14,15 +14,12 @@ ended first, with the reason recorded in the store).
 
 from __future__ import annotations
 
-import multiprocessing as mp
-import re
-import sys
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+from experiments.pool import Pool, PoolBroken
 from experiments.runspec import RunConfiguration, RunSpec
 from experiments.store import Store, execute_and_store
 from sim import InputError
@@ -52,7 +49,7 @@ class InProcessExecutor(Executor):
 
 
 class PoolExecutor(Executor):
-    """A local process pool (spawn start method: no state leaks from the parent into runs).
+    """A local process pool (`experiments.pool.Pool`: spawn start method, no state leaks from the parent into runs).
 
     When the pool breaks (a worker killed, out of memory, a script without a main guard, an import error in a
     worker), every run it took down is recorded as interrupted with the reason and how to fix the common cause;
@@ -74,17 +71,17 @@ class PoolExecutor(Executor):
             InProcessExecutor().map(folder, specs, configuration, on_result)
             return
         store = Store(folder)
-        with ProcessPoolExecutor(max_workers=self.workers, mp_context=mp.get_context("spawn")) as pool:
-            futures = {pool.submit(execute_and_store, str(folder), spec, configuration): spec for spec in specs}
-            for fut in as_completed(futures):
-                key = RunSpec.from_dict(futures[fut]).key
-                try:
-                    result = fut.result()
-                except BrokenProcessPool as exc:
-                    result = lost_run(store, key, broken_pool_reason(exc))
-                except Exception as exc:  # raised in the worker outside the run (unpickling, import): the run did not start
-                    store.mark_failed(key, int(store.record(key).get("attempts", 0)) + 1, exc, where="in the worker, before the run: ")
+        with Pool(self.workers) as pool:
+            for done in pool.completed(partial(execute_and_store, str(folder), configuration=configuration), specs):
+                key = RunSpec.from_dict(done.task).key
+                if isinstance(done.error, PoolBroken):
+                    result = lost_run(store, key, str(done.error))
+                elif done.error is not None:  # raised in the worker outside the run (unpickling, import): the run did not start
+                    store.mark_failed(key, int(store.record(key).get("attempts", 0)) + 1, done.error,
+                                      where="in the worker, before the run: ")
                     result = {"key": key, "state": "failed", "seconds": 0.0}
+                else:
+                    result = done.value
                 on_result(result)
 
 
@@ -100,21 +97,6 @@ def lost_run(store: Store, key: str, reason: str, **info: Any) -> dict[str, Any]
         reason = record.get("error") or reason
     store.mark_interrupted(key, reason, **info)
     return {"key": key, "state": "interrupted", "seconds": 0.0}
-
-
-def broken_pool_reason(exc: BaseException) -> str:
-    """Why a process pool broke, in one line, and how to fix the common cause (a script without a main guard)."""
-    main = sys.modules.get("__main__")
-    script = getattr(main, "__file__", None)
-    if script and getattr(main, "__spec__", None) is None and Path(script).is_file():
-        source = Path(script).read_text(errors="replace")
-        if not re.search(r"""if\s+__name__\s*==\s*["']__main__["']""", source):
-            return (f"the worker pool broke ({type(exc).__name__}): the script {script} has no "
-                    "'if __name__ == \"__main__\":' guard, so every worker (spawn start method) imports it again and "
-                    "starts the sweep inside itself; put the call to run_sweep under that guard, or use launcher=inprocess")
-    return (f"the worker pool broke ({type(exc).__name__}: {exc}): a worker process ended abruptly (killed, out of "
-            "memory) or could not start (an import error: see the worker's message above on stderr); a script that "
-            "starts a sweep needs an 'if __name__ == \"__main__\":' guard")
 
 
 class JoblibExecutor(Executor):
