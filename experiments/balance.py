@@ -13,13 +13,12 @@ change of each fragmented series (`sim.stationarity`). It is the table a note on
 from __future__ import annotations
 
 import argparse
-import multiprocessing as mp
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import numpy as np
 
+from experiments.pool import run_all
 from sim import InputError, load_run_config, run
 from sim.stationarity import mean_interval, trend_over_replications, yearly_series
 
@@ -35,7 +34,9 @@ COLUMNS = {  # key of `sim.stationarity.window_measures` -> column heading
 }
 
 
-def _one(scenario: str, working: str, seed: int, years: int, n_families: int | None) -> dict[str, np.ndarray]:
+def _one(job: tuple[str, str, int, int, int | None]) -> dict[str, np.ndarray]:
+    """One run (scenario, working, seed, years, families) in a worker: its yearly series after warm-up."""
+    scenario, working, seed, years, n_families = job
     extra: dict[str, Any] = {"n_families": n_families} if n_families is not None else {}
     result = run(load_run_config(scenario, working, seed=seed, horizon_days=years * 365.0, **extra))
     return yearly_series(result)
@@ -86,8 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     jobs = [(args.scenario, arm, seed, args.years, args.n_families) for arm in ARMS for seed in range(1, args.seeds + 1)]
     print(f"{len(jobs)} runs of {args.scenario}, {cfg.families} families, {args.years} years after a "
           f"{cfg.warm_up_days:.0f}-day warm-up ...", file=sys.stderr)
-    with ProcessPoolExecutor(max_workers=args.workers, mp_context=mp.get_context("spawn")) as pool:
-        results = list(pool.map(_one, *zip(*jobs, strict=True)))
+    results = run_all(_one, jobs, args.workers)  # in job order: arm by arm, seed by seed
     series = {arm: results[i * args.seeds:(i + 1) * args.seeds] for i, arm in enumerate(ARMS)}
     print(f"{args.scenario}, {cfg.families} families, seeds 1..{args.seeds}; fragmented seed means per year after "
           f"warm-up (waiting: families on intake queues and help lists, time-weighted; list wait d: mean stay on a "

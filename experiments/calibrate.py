@@ -19,10 +19,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing as mp
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -34,6 +32,7 @@ from experiments.calibration.fit import COST_SCALES, evaluate
 from experiments.calibration.report import mean_ci, render, status
 from experiments.calibration.targets import DISCREPANCY, LIMITS, TARGETS, accepted_band, matched_targets, observation_sd
 from experiments.calibration.writeback import write_calibrated
+from experiments.pool import Pool
 from sim.atomic import write_text
 from sim.scenario import SCENARIO_DIR
 
@@ -152,8 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     record = json.loads(RECORD.read_text()) if RECORD.is_file() else {"scenarios": {}}
     t0 = time.perf_counter()
-    ctx = mp.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=args.workers, mp_context=ctx) as pool:
+    with Pool(args.workers, in_process=args.workers <= 1) as pool:
         for scenario in scenarios:
             n_fit = args.fit_families or FIT_FAMILIES[scenario]
             say(f"calibrating {scenario}: history matching, {args.waves} waves x {args.wave_size} runs after a Latin "

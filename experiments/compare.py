@@ -22,10 +22,7 @@ structural alternatives of the single entry.
 from __future__ import annotations
 
 import argparse
-import multiprocessing as mp
 import sys
-import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -35,6 +32,7 @@ import pandas as pd
 
 from experiments.layers import layers_text
 from experiments.paired import matched_means, mean_ci, paired_difference, spread
+from experiments.pool import run_all
 from experiments.runspec import flatten_summary as flatten  # one definition of a run's flat row, shared with sweeps
 from sim import InputError, load_run_config, run
 from sim.atomic import check_empty_target, write_folder
@@ -62,8 +60,12 @@ SPREAD = ("tth_signal_mean", "dropout_share_episodes", "cost_total")  # the metr
 Helped = tuple[np.ndarray, np.ndarray]  # one run's helped problems: keys and days from onset (`sim.headline.helped_problems`)
 
 
-def _one(scenario: str, working: str, seed: int, n_families: int | None, horizon: float | None) -> tuple[dict[str, Any], Helped]:
+Job = tuple[str, str, int, int | None, float | None]  # scenario, working (the arm), seed, families, horizon
+
+
+def _one(job: Job) -> tuple[dict[str, Any], Helped]:
     """One run in a worker: its flat summary row, and its helped problems for the matched contrast (a few 10 kB)."""
+    scenario, working, seed, n_families, horizon = job
     overrides: dict[str, Any] = {"seed": seed}
     if n_families is not None:
         overrides["n_families"] = n_families
@@ -139,35 +141,17 @@ def stationarity_note(runs: pd.DataFrame, arms: list[str], warm_up_days: float) 
 
 def run_comparison(scenario: str, arms: list[str], replications: int, workers: int, n_families: int | None = None,
                    horizon: float | None = None, progress: bool = True) -> pd.DataFrame:
-    """Run every arm for seeds 1..replications; return one row per run."""
-    jobs = [(scenario, arm, seed, n_families, horizon) for seed in range(1, replications + 1) for arm in arms]
+    """Run every arm for seeds 1..replications; return one row per run, sorted by arm and seed.
+
+    The runs go through `experiments.pool.run_all` (a spawn pool, or this process for one worker) with a progress
+    line on stderr.
+    """
+    jobs: list[Job] = [(scenario, arm, seed, n_families, horizon) for seed in range(1, replications + 1) for arm in arms]
     rows: list[dict[str, Any]] = []
     helped: dict[tuple[str, int], Helped] = {}
-
-    def keep(row: dict[str, Any], problems: Helped) -> None:
+    for row, problems in run_all(_one, jobs, workers, progress):
         rows.append(row)
         helped[(row["arm"], row["seed"])] = problems
-    t0 = time.perf_counter()
-
-    def report() -> None:
-        if progress:
-            done = len(rows)
-            eta = f"about {(time.perf_counter() - t0) / done * (len(jobs) - done):.0f} s" if done else "time"  # never "nan s"
-            print(f"\r  runs done {done}/{len(jobs)}, {eta} left   ", end="", file=sys.stderr, flush=True)
-
-    report()
-    if workers <= 1:
-        for job in jobs:
-            keep(*_one(*job))
-            report()
-    else:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
-            futures = [pool.submit(_one, *job) for job in jobs]
-            for fut in as_completed(futures):
-                keep(*fut.result())
-                report()
-    if progress:
-        print(file=sys.stderr)
     if len(arms) == 2:
         add_matched(rows, helped, arms)
     return pd.DataFrame(rows).sort_values(["arm", "seed"]).reset_index(drop=True)

@@ -21,10 +21,7 @@ Each layer is shown separately and labelled; none contains the others.
 from __future__ import annotations
 
 import dataclasses
-import multiprocessing as mp
 import sys
-import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any
 
 import numpy as np
@@ -32,6 +29,7 @@ import pandas as pd
 
 from experiments.calibration.ensemble import ensemble_path, member_overrides, parameter_columns, read_ensemble
 from experiments.paired import paired_difference
+from experiments.pool import run_all
 from experiments.runspec import flatten_summary
 from sim import load_run_config, run
 from sim.labels import fallback
@@ -82,18 +80,8 @@ def layer_jobs(scenario: str, arms: list[str], members: pd.DataFrame, structural
 
 
 def run_layers(jobs: list[Job], workers: int, progress: bool = True) -> pd.DataFrame:
-    """Run the layers' jobs in a process pool with a progress line on stderr; one row per run."""
-    rows: list[dict[str, Any]] = []
-    t0 = time.perf_counter()
-    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
-        for fut in as_completed([pool.submit(_run, j) for j in jobs]):
-            rows.append(fut.result())
-            if progress:
-                left = (time.perf_counter() - t0) / len(rows) * (len(jobs) - len(rows))
-                print(f"\r  layer runs done {len(rows)}/{len(jobs)}, about {left:.0f} s left   ", end="", file=sys.stderr, flush=True)
-    if progress:
-        print(file=sys.stderr)
-    return pd.DataFrame(rows)
+    """Run the layers' jobs (`experiments.pool.run_all`, a progress line on stderr); one row per run, in job order."""
+    return pd.DataFrame(run_all(_run, jobs, workers, progress, what="layer runs"))
 
 
 def _label(key: str) -> tuple[str, str, float]:

@@ -29,7 +29,6 @@ import math
 import os
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import Executor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,6 +50,7 @@ from experiments.calibration.fit import (
 from experiments.calibration.history_matching import Wave, history_match
 from experiments.calibration.switch import LOAD_KEY, SHARE_KEY, load_window, window_target
 from experiments.calibration.targets import DISCREPANCY, TARGETS, Target, accepted_band, matched_targets, observation_sd
+from experiments.pool import Pool
 from sim import load_run_config
 from sim.atomic import write_text
 from sim.errors import InputError
@@ -231,12 +231,12 @@ def representative(members: list[Run]) -> int:
     return int(np.argmin(np.linalg.norm(u - u.mean(axis=0), axis=1)))
 
 
-def build(pool: Executor, scenario: str, kw: dict[str, Any], waves: int, wave_size: int, cache: RunCache,
+def build(pool: Pool, scenario: str, kw: dict[str, Any], waves: int, wave_size: int, cache: RunCache,
           say: Callable[[str], None] = print, seed: int = 0) -> EnsembleResult:
     """History-match the scenario's fragmented preset and keep the accepted runs as members.
 
     Args:
-        pool: where the runs go.
+        pool: where the runs go (`experiments.pool.Pool`, open).
         scenario: the scenario name.
         kw: run settings (population, warm-up, horizon).
         waves: emulator waves after the first design.
@@ -261,12 +261,12 @@ def build(pool: Executor, scenario: str, kw: dict[str, Any], waves: int, wave_si
         wave = len(runs) // wave_size
         jobs = [(scenario, space.overrides(u), SEED0 + len(runs) + i, kw) for i, u in enumerate(us)]
         obs: list[dict[str, float] | None] = [cache.runs.get(RunCache.key(j)) for j in jobs]
-        todo = {pool.submit(run_or_refused, j): i for i, j in enumerate(jobs) if obs[i] is None}
+        todo = [i for i, o in enumerate(obs) if o is None]
         cached[0] += len(jobs) - len(todo)
         say(f"  [{scenario}] wave {wave}: {len(jobs)} runs ({len(jobs) - len(todo)} found in {cache.path.name})")
-        for fut in as_completed(todo):
-            i = todo[fut]
-            obs[i], refused = fut.result()
+        for done in pool.completed(run_or_refused, [jobs[i] for i in todo]):
+            i = todo[done.index]
+            obs[i], refused = done.result()  # a run that raised ends the calibration, naming its job (the cache keeps the rest)
             if refused:
                 say(f"  [{scenario}] run refused by the scenario: {refused}")
             cache.add(RunCache.key(jobs[i]), obs[i])

@@ -25,8 +25,6 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from concurrent.futures import Executor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +34,7 @@ from scipy.optimize import least_squares
 
 from experiments.calibration.observe import adult_mh_intake_load, observe
 from experiments.calibration.targets import OBSERVATIONS, TARGETS, Target
+from experiments.pool import Pool, PoolBroken
 from sim import load_run_config, run
 from sim.scenario import SCENARIO_DIR
 
@@ -173,7 +172,7 @@ def run_observed(job: tuple[str, dict[str, Any], int, dict[str, Any]]) -> dict[s
             "adult_mh_intake_load": adult_mh_intake_load(result, OBSERVATIONS[scenario], config)}
 
 
-def evaluate(pool: Executor, scenario: str, overrides: dict[str, Any], seeds: list[int], kw: dict[str, Any]) -> list[dict[str, float]]:
+def evaluate(pool: Pool, scenario: str, overrides: dict[str, Any], seeds: list[int], kw: dict[str, Any]) -> list[dict[str, float]]:
     """Observations of every seed (same seeds in every evaluation: common random numbers).
 
     If the process pool breaks (a worker killed from outside), the runs are done in this process instead:
@@ -181,8 +180,8 @@ def evaluate(pool: Executor, scenario: str, overrides: dict[str, Any], seeds: li
     """
     jobs = [(scenario, overrides, s, kw) for s in seeds]
     try:
-        return list(pool.map(run_observed, jobs))
-    except BrokenProcessPool:
+        return pool.map(run_observed, jobs)
+    except PoolBroken:
         return [run_observed(job) for job in jobs]
 
 
@@ -223,7 +222,7 @@ class _Budget(Exception):
     pass
 
 
-def fit(pool: Executor, scenario: str, seeds: list[int], kw: dict[str, Any], budget: int,
+def fit(pool: Pool, scenario: str, seeds: list[int], kw: dict[str, Any], budget: int,
         say: Callable[[str], None] = print) -> FitResult:
     """Fit the scenario's scales to the fitted targets; then the cost scale by exact rescaling."""
     t0 = time.perf_counter()
