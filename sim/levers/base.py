@@ -46,6 +46,7 @@ class LeverParams:
 # `sim.levers.single_entry.MEASURE_DAYS` and docs/design.md F9). A warm-up of a year or less has no lead.
 STATUS_QUO_DAYS = 365.0
 
+
 class Lever:
     """Base class: one mechanism of networked working with its own costs.
 
