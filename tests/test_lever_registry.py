@@ -20,7 +20,7 @@ from sim import InputError, LeverSettings, load_scenario
 from sim.config import LEVER_FLAGS, LEVER_SHARES
 from sim.labels import LANGS, label
 from sim.levers.base import Lever, LeverParams
-from sim.levers.registry import BY_KEY, LEVERS
+from sim.levers.registry import BY_KEY, LEVERS, SWITCH_ORDER, is_on, switched
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,6 +56,20 @@ def test_lever_settings_are_the_registered_switches() -> None:
     assert names == [*LEVER_FLAGS, *LEVER_SHARES]
     assert sorted(names) == sorted(c.setting_name() for c in LEVERS)
     assert LeverSettings().t_shaped_share is None and LeverSettings().coordinator is False
+
+
+def test_a_switch_reads_and_sets_a_flag_and_a_share_alike() -> None:
+    assert [c.setting_name() for c in SWITCH_ORDER] == [*LEVER_FLAGS, *LEVER_SHARES]
+    networked = {"coordinator": True, "t_shaped_share": 0.4}
+    assert is_on("coordinator", networked) and is_on("t_shaped", networked)
+    assert not is_on("coordinator", {"coordinator": False}) and not is_on("t_shaped", {"t_shaped_share": None})
+    assert not is_on("t_shaped", {})  # a share not set keeps the status quo
+    assert switched("coordinator", True, networked) == {"coordinator": True}
+    assert switched("t_shaped", True, networked) == {"t_shaped_share": 0.4}
+    assert switched("t_shaped", False, networked) == {"t_shaped_share": None}
+    for key in BY_KEY:  # switching a lever and reading it back agree
+        for on in (False, True):
+            assert is_on(key, switched(key, on, networked | {c.setting_name(): 0.4 for c in LEVERS if c.switch == "share"})) is on
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "configs" / "working").glob("*.yaml")), ids=lambda p: p.stem)

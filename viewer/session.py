@@ -32,12 +32,12 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from sim import InputError, LeverSettings, RunConfig, SocialDomainModel, configuration, load_run_config
-from sim.levers.registry import LEVERS as REGISTERED
+from sim.levers.registry import SWITCH_ORDER, is_on, switched
 from sim.scenario import load_scenario
 from viewer.world import World, live_models, prelude, thaw
 
 # The viewer's switches, one per registered lever (its key): the flags, then the shares (`sim.levers.registry`).
-LEVERS: tuple[str, ...] = (*(c.name for c in REGISTERED if c.switch == "flag"), *(c.name for c in REGISTERED if c.switch == "share"))
+LEVERS: tuple[str, ...] = tuple(c.name for c in SWITCH_ORDER)
 DEFAULT_PRESETS = ("fragmented", "networked")
 # The viewer's run shape. Warm-up: three years of status quo, run before day 0 is shown, as the model's runs for
 # analysis do (configs/config.yaml: MSER-5 on sociaal_domein finds the status quo settled after two to three years),
@@ -78,14 +78,7 @@ def _preset_data(name: str) -> dict:
 def preset_levers(name: str) -> dict[str, bool]:
     """The on/off setting of every lever in a preset, by lever key (a share lever: on when the preset sets a share)."""
     data = _preset_data(name)
-    on = {c.name: bool(data[c.setting_name()]) if c.switch == "flag" else data.get(c.setting_name()) is not None
-          for c in REGISTERED}
-    return {k: on[k] for k in LEVERS}
-
-
-def share_on(setting: str) -> float:
-    """The share the viewer uses when a share lever (``t_shaped_share``) is on: the networked preset's value."""
-    return float(_preset_data("networked")[setting])
+    return {k: is_on(k, data) for k in LEVERS}
 
 
 @functools.lru_cache(maxsize=32)
@@ -306,8 +299,8 @@ class WorldPair:
     def config(self, side: int) -> RunConfig:
         """The `RunConfig` of one world: shared fields, its own levers."""
         lv = self.levers[side]
-        levers = LeverSettings(**{c.setting_name(): lv[c.name] if c.switch == "flag" else (share_on(c.setting_name()) if lv[c.name] else None)
-                                  for c in REGISTERED})
+        # A share lever switched on takes the networked preset's share.
+        levers = LeverSettings(**{k: v for key in LEVERS for k, v in switched(key, lv[key], _preset_data("networked")).items()})
         return dataclasses.replace(self._base(), levers=levers, working=matching_preset(lv) or "custom")
 
     def _build(self, side: int) -> World:

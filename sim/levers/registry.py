@@ -40,6 +40,8 @@ LEVERS: tuple[type[Lever], ...] = (
     LearningNetwork,
 )
 BY_KEY: dict[str, type[Lever]] = {cls.name: cls for cls in LEVERS}
+# The levers in the order their switches are listed (run settings, `sim.cli`'s help, the viewer): flags, then shares.
+SWITCH_ORDER: tuple[type[Lever], ...] = (*(c for c in LEVERS if c.switch == "flag"), *(c for c in LEVERS if c.switch == "share"))
 LEAD_DAYS_MAX = 36500.0  # a century: any lead a scenario file may set
 
 
@@ -85,6 +87,30 @@ class LeverParameters:
         """A copy with some parameters of lever ``key`` changed (e.g. ``replace("single_entry", form="step")``)."""
         by_lever = {**self.by_lever, key: dataclasses.replace(self.by_lever[key], **changes)}
         return dataclasses.replace(self, by_lever=by_lever)
+
+
+def is_on(key: str, settings: Mapping[str, Any]) -> bool:
+    """Whether lever ``key`` is on in ``settings`` (values by setting name, as a preset or `LeverSettings` holds them).
+
+    A flag is on when true; a share lever (``t_shaped_share``) is on when it sets a share (None or absent: off).
+    """
+    cls = BY_KEY[key]
+    value = settings.get(cls.setting_name())
+    return bool(value) if cls.switch == "flag" else value is not None
+
+
+def switched(key: str, on: bool, like: Mapping[str, Any]) -> dict[str, Any]:
+    """The setting (by setting name) that switches lever ``key`` on or off.
+
+    Args:
+        key: the lever's key.
+        on: on or off.
+        like: settings (a preset's) whose share a share lever takes when switched on; a flag ignores them.
+    """
+    cls = BY_KEY[key]
+    if cls.switch == "flag":
+        return {cls.setting_name(): on}
+    return {cls.setting_name(): float(like[cls.setting_name()]) if on else None}
 
 
 def read_lever_parameters(r: Reader, organisations: Mapping[str, Organisation]) -> LeverParameters:
