@@ -206,6 +206,10 @@ def _trim_later() -> None:
 # memory blocks (the models not yet freed), and a later line, counted earlier but logged later, "live models 9".
 # Timers that come due while a collection runs share the next one: a collection started after a timer came due
 # does its work, so sixty timers do not queue sixty collections of a large heap.
+# Two locks, because one would not do: a timer must count itself when it comes due, while a collection may be
+# running (the short `_trims_count_lock`), so the next collection's snapshot (``covered``) includes it and it can
+# return without collecting. Counted only under `_TRIM_LOCK`, each waiting timer would count itself after the running
+# collection, see no later collection covering it, and run its own: sixty timers, sixty collections.
 _TRIM_LOCK = threading.Lock()
 _trims_due = 0  # timers come due so far
 _trims_done = 0  # of which a finished collection started after they came due
