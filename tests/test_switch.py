@@ -57,8 +57,8 @@ def test_waves_sample_inside_the_learned_window_only() -> None:
     zw, vw = window_target((0.1, 0.3))
     calls: list[int] = []
 
-    def refit(xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        calls.append(len(xs))
+    def refit(n: int) -> tuple[np.ndarray, np.ndarray]:
+        calls.append(n)
         return np.array([zw]), np.array([vw])
 
     xs, ys, waves = history_match(simulate, 2, z0, var0, waves=2, wave_size=12, seed=0, candidates=4000,

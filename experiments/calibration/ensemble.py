@@ -282,11 +282,12 @@ def build(pool: Pool, scenario: str, kw: dict[str, Any], waves: int, wave_size: 
             return np.array([[r.obs[t.key] for t in targets] + [np.log(r.obs.get(LOAD_KEY, math.nan))] for r in new],
                             dtype=float)
 
-    def refit(_xs: np.ndarray, _ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        # The window of load in which the share lands in its band, from every run so far (the runs list, in the
-        # same order as the design).
-        win = load_window(np.array([r.obs.get(LOAD_KEY, math.nan) for r in runs]),
-                          np.array([r.obs[SHARE_KEY] for r in runs]), share_band)
+    def refit(n: int) -> tuple[np.ndarray, np.ndarray]:
+        # The window of load in which the share lands in its band, from the first n runs: every run so far (the runs
+        # list, in the same order as the design). The share is not emulated, so it is read from the runs themselves.
+        so_far = runs[:n]
+        win = load_window(np.array([r.obs.get(LOAD_KEY, math.nan) for r in so_far]),
+                          np.array([r.obs[SHARE_KEY] for r in so_far]), share_band)
         windows.append(win)
         zl, vl = window_target(win)
         say(f"  [{scenario}] adult intake desk: share in its band at offered load "

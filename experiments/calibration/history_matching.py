@@ -131,7 +131,7 @@ def not_ruled_out(waves: list[Wave], z: np.ndarray, var: np.ndarray, xs: np.ndar
 def history_match(simulate: Callable[[np.ndarray], np.ndarray], d: int, z: np.ndarray, var: np.ndarray,
                   waves: int, wave_size: int, seed: int = 0, candidates: int = 20000, say: Callable[[str], None] = print,
                   feasible: Callable[[np.ndarray], bool] | None = None,
-                  refit: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None,
+                  refit: Callable[[int], tuple[np.ndarray, np.ndarray]] | None = None,
                   ) -> tuple[np.ndarray, np.ndarray, list[Wave]]:
     """Run the waves; return every design point run (unit cube), its outputs, and the waves.
 
@@ -149,8 +149,9 @@ def history_match(simulate: Callable[[np.ndarray], np.ndarray], d: int, z: np.nd
         feasible: whether the simulator accepts a point at all (None: every point). Points it refuses produce no
             output, so the emulators know nothing there and would keep proposing them; a wave's design keeps only
             feasible points (checked in random order until there are enough, so a cheap check stays cheap).
-        refit: (design so far, outputs so far) -> (z, var) of this wave, for outputs whose window is learned from
-            the runs (None: ``z`` and ``var`` throughout).
+        refit: runs so far (the first n points of the design, in order) -> (z, var) of this wave, for outputs whose
+            window is learned from the runs (None: ``z`` and ``var`` throughout). It gets the count, not the
+            outputs: the caller reads its own records of those runs, which may hold values that are not emulated.
     """
     xs = latin_hypercube(wave_size, d, seed)
     if feasible is not None:
@@ -165,7 +166,7 @@ def history_match(simulate: Callable[[np.ndarray], np.ndarray], d: int, z: np.nd
         # teaches the others).
         ok = np.isfinite(ys)
         ems = [fit_emulator(xs[ok[:, i]], ys[ok[:, i], i], seed=seed + k) for i in range(len(z))]
-        zk, vk = refit(xs, ys) if refit is not None else (z, var)
+        zk, vk = refit(len(xs)) if refit is not None else (z, var)
         wave = Wave(ems, 0.0, z=np.asarray(zk, dtype=float), var=np.asarray(vk, dtype=float))
         rng = np.random.default_rng(seed + 1000 * k)
         cand = rng.random((candidates, d))
