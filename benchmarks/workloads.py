@@ -10,9 +10,9 @@ Kinds:
   reported like a run (seconds, events, family-days of the replay).
 * ``viewer``: two worlds (fragmented and networked) advanced one simulated day at a time with ``run_for(1)``,
   as a live viewer does; the time of each day step of both worlds together.
-* ``sweep``: the same independent runs on a process pool (spawn context, as ``experiments.compare``) with one
-  worker and with two; the wall time of the runs once the workers have started (the warm-up), and the
-  start-up itself, so both the warm and the cold speed-up are reported.
+* ``sweep``: the same independent runs on a process pool (`experiments.pool.Pool`, as ``make run`` and the
+  sweeps use) with one worker process and with two; the wall time of the runs once the workers have started
+  (the warm-up), and the start-up itself, so both the warm and the cold speed-up are reported.
 * ``boltzmann``: Mesa's own Boltzmann wealth example (shipped in ``mesa.examples``), the reference rate.
 * ``profile``: one run under cProfile; the functions with the most own time (the hot spots).
 
@@ -22,13 +22,12 @@ Executed events are the model's own count (``model.events_executed``, kept by it
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
 import pickle
 import time
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
+from experiments.pool import Pool
 from sim import RunConfig, SocialDomainModel, collect, load_run_config
 
 
@@ -120,14 +119,14 @@ def worker_ready(_: int) -> int:
     return os.getpid()
 
 
-def _start_workers(pool: ProcessPoolExecutor, workers: int, timeout: float = 120.0) -> None:
+def _start_workers(pool: Pool, workers: int, timeout: float = 120.0) -> None:
     """Block until ``workers`` distinct worker processes of ``pool`` have answered (bounded in time)."""
     seen: set[int] = set()
     deadline = time.monotonic() + timeout
     while len(seen) < workers:
         if time.monotonic() > deadline:
             raise RuntimeError(f"only {len(seen)} of {workers} pool workers started within {timeout:.0f} s")
-        seen.update(pool.map(worker_ready, range(workers)))
+        seen.update(pool.map(worker_ready, list(range(workers))))
 
 
 def sweep(params: dict[str, Any]) -> dict[str, Any]:
@@ -143,7 +142,8 @@ def sweep(params: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for workers in (1, 2):
         t0 = time.perf_counter()
-        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
+        # A pool of one worker stays a real process (not in_process): the speed-up compares processes, not this one.
+        with Pool(workers) as pool:
             _start_workers(pool, workers)
             t1 = time.perf_counter()
             episodes = list(pool.map(sweep_job, jobs))
