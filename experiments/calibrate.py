@@ -1,7 +1,7 @@
 """Calibrate the fragmented status quo of sociaal_domein and jeugdhulp (``make calibrate``).
 
 ``python -m experiments.calibrate [--scenarios sociaal_domein,jeugdhulp] [--waves 3] [--wave-size 40]
-[--replications 5] [--workers 2] [--fit-families N] [--no-write] [--report-only]``
+[--replications 5] [--workers 2] [--fit-families N] [--no-write] [--report-only] [--validate-only]``
 
 For each scenario: history matching (`experiments.calibration.ensemble`) keeps
 an ensemble of calibrated worlds, stored in ``scenarios/<name>.ensemble.csv``;
@@ -12,7 +12,9 @@ validation replications run on the written file with other seeds; finally
 from the record (atomic). Progress goes to stderr. Every finished run is kept in
 ``outputs/calibration/<name>-runs.jsonl``, so an interrupted calibration resumes
 where it stopped when started again with the same flags. ``--no-write``
-matches and validates without touching any tracked file.
+matches and validates without touching any tracked file. ``--validate-only``
+runs only the validation of the files as they are (after a target was added,
+the earlier matching stays on record).
 """
 
 from __future__ import annotations
@@ -117,6 +119,19 @@ def ensemble_record(res: EnsembleResult) -> dict[str, Any]:
             "members_by_wave": [sum(m.wave == k for m in res.members) for k in range(len(res.waves) + 1)], "spread": spread, "parameters": params}
 
 
+def validate(pool: Pool, scenario: str, overrides: dict[str, Any], replications: int) -> dict[str, Any]:
+    """Run the scenario file (with ``overrides``) at its own population with the validation seeds; the record's part."""
+    seeds = list(range(VALIDATION_SEED0, VALIDATION_SEED0 + replications))
+    say(f"  [{scenario}] validating: {len(seeds)} replications, full horizon, seeds {seeds[0]}-{seeds[-1]}")
+    obs = evaluate(pool, scenario, overrides, seeds, {})
+    val = {"replications": len(seeds), "seeds": seeds, "n_families": "scenario", "warm_up_days": WARM_UP,
+           "horizon_days": FIT_HORIZON, "values": {t.key: [o[t.key] for o in obs] for t in TARGETS}}
+    for t in TARGETS:
+        m, lo, hi = mean_ci(val["values"][t.key])
+        say(f"    {t.key:32s} {m:10.2f} [{lo:.2f}, {hi:.2f}]  band {t.band}  {status(t, lo, hi, m)}")
+    return val
+
+
 def main(argv: list[str] | None = None) -> int:
     """Fit, write back, validate, and regenerate the calibration document."""
     ap = argparse.ArgumentParser(prog="python -m experiments.calibrate", description=__doc__.splitlines()[0])
@@ -129,6 +144,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="population of the matching runs (default the smallest allowed; validation uses the scenario's own)")
     ap.add_argument("--no-write", action="store_true", help="fit and validate without writing any file")
     ap.add_argument("--report-only", action="store_true", help="only regenerate docs/calibration.md from the record")
+    ap.add_argument("--validate-only", action="store_true",
+                    help="validate the scenario files as they are (no matching; e.g. after a target was added) and "
+                         "regenerate the record's validation and the document")
     args = ap.parse_args(argv)
     if args.report_only:
         if not RECORD.is_file():
@@ -151,6 +169,21 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     record = json.loads(RECORD.read_text()) if RECORD.is_file() else {"scenarios": {}}
     t0 = time.perf_counter()
+    if args.validate_only:
+        missing = [s for s in scenarios if s not in record["scenarios"]]
+        if missing:
+            print(f"error: --validate-only: got {', '.join(missing)} without a calibration in {RECORD.name}; allowed: "
+                  f"{', '.join(record['scenarios']) or 'none yet (calibrate first)'}", file=sys.stderr)
+            return 2
+        with Pool(args.workers, in_process=args.workers <= 1) as pool:
+            for scenario in scenarios:
+                rec = record["scenarios"][scenario]
+                rec["validation"] = validate(pool, scenario, {}, args.replications)
+                rec["why_not_met"] = why_not_met(rec)
+        write_text(RECORD, json.dumps(record, indent=1, default=float) + "\n")
+        write_text(DOC, render(record))
+        say(f"validated in {time.perf_counter() - t0:.0f} s -> {DOC.relative_to(ROOT)}, {RECORD.relative_to(ROOT)}")
+        return 0
     with Pool(args.workers, in_process=args.workers <= 1) as pool:
         for scenario in scenarios:
             n_fit = args.fit_families or FIT_FAMILIES[scenario]
@@ -181,15 +214,8 @@ def main(argv: list[str] | None = None) -> int:
                 say(f"  [{scenario}] wrote {len(res.members)} members to scenarios/{scenario}.ensemble.csv and the "
                     f"representative's {len(values)} values to scenarios/{scenario}.yaml")
                 overrides = {}
-            seeds = list(range(VALIDATION_SEED0, VALIDATION_SEED0 + args.replications))
-            say(f"  [{scenario}] validating: {len(seeds)} replications, full horizon, seeds {seeds[0]}-{seeds[-1]}")
-            obs = evaluate(pool, scenario, overrides, seeds, {})
-            val = {"replications": len(seeds), "seeds": seeds, "n_families": "scenario", "warm_up_days": WARM_UP,
-                   "horizon_days": 1095.0, "values": {t.key: [o[t.key] for o in obs] for t in TARGETS}}
-            for t in TARGETS:
-                m, lo, hi = mean_ci(val["values"][t.key])
-                say(f"    {t.key:32s} {m:10.2f} [{lo:.2f}, {hi:.2f}]  band {t.band}  {status(t, lo, hi, m)}")
-            record["scenarios"][scenario] = {"ensemble": rec_ens, "validation": val}
+            record["scenarios"][scenario] = {"ensemble": rec_ens, "validation": validate(pool, scenario, overrides,
+                                                                                          args.replications)}
             record["scenarios"][scenario]["why_not_met"] = why_not_met(record["scenarios"][scenario])
     if args.no_write:
         say(f"done in {time.perf_counter() - t0:.0f} s (nothing written)")

@@ -48,6 +48,7 @@ from experiments.calibration.fit import (
     run_observed,
 )
 from experiments.calibration.history_matching import Wave, history_match
+from experiments.calibration.observe import OBSERVERS
 from experiments.calibration.switch import LOAD_KEY, SHARE_KEY, load_window, window_target
 from experiments.calibration.targets import DISCREPANCY, TARGETS, Target, accepted_band, matched_targets, observation_sd
 from experiments.pool import Pool
@@ -56,6 +57,7 @@ from sim.atomic import write_text
 from sim.errors import InputError
 from sim.scenario import SCENARIO_DIR
 
+OBSERVED = frozenset(OBSERVERS)  # what every run records (`observe.observe`)
 SEED0 = 1001  # run i of the history matching uses seed SEED0 + i: other seeds than the validation (101..)
 OUT_PREFIX = "out."  # column prefix of a simulated target value in the ensemble file
 # Matched targets that no emulator judges (they never rule a point out; every member must still lie in their band).
@@ -151,7 +153,8 @@ class RunCache:
                     rec = json.loads(line)
                 except json.JSONDecodeError:
                     continue  # a line cut by an interrupt: that run is simply done again
-                self.runs[rec["key"]] = rec["obs"]
+                if rec["obs"].keys() >= OBSERVED:  # a run cached before a quantity was observed is done again
+                    self.runs[rec["key"]] = rec["obs"]
 
     @staticmethod
     def key(job: tuple[str, dict[str, Any], int, dict[str, Any]]) -> str:
@@ -247,10 +250,13 @@ def build(pool: Pool, scenario: str, kw: dict[str, Any], waves: int, wave_size: 
     """
     t0 = time.perf_counter()
     space = Space.of(scenario)
-    targets = [t for t in matched_targets() if t.key not in NOT_EMULATED]
-    # The last output is the log of the adult intake desk's offered load (`switch`): its window is learned per wave.
-    z = np.array([t.point for t in targets] + [0.0])
-    var = np.array([observation_sd(t) ** 2 + DISCREPANCY[t.key][0] ** 2 for t in targets] + [math.inf])
+    matched = matched_targets()
+    targets = [t for t in matched if t.key not in NOT_EMULATED]
+    # While the switch-like share is fitted, the last output is the log of the adult intake desk's offered load
+    # (`switch`), judged against a window learned per wave; without it, every output is a target.
+    switched = any(t.key == SHARE_KEY for t in matched)
+    z = np.array([t.point for t in targets] + ([0.0] if switched else []))
+    var = np.array([observation_sd(t) ** 2 + DISCREPANCY[t.key][0] ** 2 for t in targets] + ([math.inf] if switched else []))
     share_band = accepted_band(next(t for t in TARGETS if t.key == SHARE_KEY))
     windows: list[tuple[float, float] | None] = []
     runs: list[Run] = []
@@ -270,8 +276,8 @@ def build(pool: Pool, scenario: str, kw: dict[str, Any], waves: int, wave_size: 
             if refused:
                 say(f"  [{scenario}] run refused by the scenario: {refused}")
             cache.add(RunCache.key(jobs[i]), obs[i])
-            done = sum(o is not None for o in obs)
-            say(f"  [{scenario}] run {len(runs) + done}/{total}  ({time.perf_counter() - t0:.0f} s)")
+            finished = sum(o is not None for o in obs)
+            say(f"  [{scenario}] run {len(runs) + finished}/{total}  ({time.perf_counter() - t0:.0f} s)")
         new = []
         for u, j, o in zip(us, jobs, obs, strict=True):
             assert o is not None
@@ -279,8 +285,8 @@ def build(pool: Pool, scenario: str, kw: dict[str, Any], waves: int, wave_size: 
             new.append(Run(np.asarray(u), ov, j[2], wave, so))
         runs.extend(new)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.array([[r.obs[t.key] for t in targets] + [np.log(r.obs.get(LOAD_KEY, math.nan))] for r in new],
-                            dtype=float)
+            return np.array([[r.obs[t.key] for t in targets] + ([np.log(r.obs.get(LOAD_KEY, math.nan))] if switched else [])
+                             for r in new], dtype=float)
 
     def refit(n: int) -> tuple[np.ndarray, np.ndarray]:
         # The window of load in which the share lands in its band, from the first n runs: every run so far (the runs
@@ -304,7 +310,7 @@ def build(pool: Pool, scenario: str, kw: dict[str, Any], waves: int, wave_size: 
         return True
 
     _, _, done_waves = history_match(simulate, len(space.scales), z, var, waves, wave_size, seed=seed, say=say,
-                                     feasible=feasible, refit=refit)
+                                     feasible=feasible, refit=refit if switched else None)
     res = EnsembleResult(scenario, space, runs, done_waves, kw, time.perf_counter() - t0, cached[0],
                          load_windows=[(math.exp(w[0]), math.exp(w[1])) if w else None for w in windows])
     res.members = [r for r in runs if accept(r.obs)[0]]

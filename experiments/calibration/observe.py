@@ -92,6 +92,14 @@ def adult_mh_wait_weeks(result: RunResult, obs: Observation) -> float:
     return float(np.mean(w)) / WEEK if len(w) else float("nan")
 
 
+def adult_mh_intake_wait_weeks(result: RunResult, obs: Observation) -> float:
+    """Mean weeks from registration to intake at adult mental-health care, over intakes started in the window."""
+    w0, t1 = _window(result)
+    q = result.queues
+    q = q[(q.queue == "intake") & (q.organisation == obs.adult_mh_org) & (q.how == "served") & (q.leave_day >= w0) & (q.leave_day <= t1)]
+    return float((q.leave_day - q.enter_day).mean() / WEEK) if len(q) else float("nan")
+
+
 def adult_mh_intake_over_4_weeks(result: RunResult, obs: Observation) -> float:
     """% of registrations at adult mental-health care (intake started in window) that waited over 4 weeks for intake."""
     w0, t1 = _window(result)
@@ -186,7 +194,8 @@ def adult_mh_intake_load(result: RunResult, obs: Observation, config: RunConfig)
     return float(asked / desk) if desk > 0 else float("nan")
 
 
-OBSERVERS = {f.__name__: f for f in (youth_care_use, youth_wait_weeks, adult_mh_wait_weeks, adult_mh_intake_over_4_weeks,
+OBSERVERS = {f.__name__: f for f in (youth_care_use, youth_wait_weeks, adult_mh_wait_weeks, adult_mh_intake_wait_weeks,
+                                     adult_mh_intake_over_4_weeks,
                                      adult_mh_over_14_weeks,
                                      youth_mh_treatment_dropout, youth_trajectory_years, youth_cost_per_client, youth_crisis_rate,
                                      cross_domain_households, youth_team_share)}
