@@ -31,7 +31,11 @@ class Workload:
 
 
 def full() -> tuple[list[Workload], dict[str, Any]]:
-    """The full benchmark (about 8 minutes on a quiet 2-core machine) and the scaling series' target."""
+    """The full benchmark and the scaling series' target.
+
+    About 8 minutes on a quiet 2-core machine with a 365-day warm-up; with the default 5-year warm-up the runs
+    simulate about twice the events, so about 15-20 minutes (an estimate, not measured).
+    """
     wl = [
         Workload("policy", "run", POLICY, 5,
                  "policy run: 10,000 families, 3 years after the default 5-year warm-up, sociaal_domein, fragmented",
