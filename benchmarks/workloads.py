@@ -31,11 +31,15 @@ from experiments.pool import Pool
 from sim import RunConfig, SocialDomainModel, collect, load_run_config
 
 
-def run_config(n_families: int, horizon_days: float, warm_up_days: float = 365.0, working: str = "fragmented",
+def run_config(n_families: int, horizon_days: float, warm_up_days: float | None = None, working: str = "fragmented",
                seed: int = 1, scenario: str = "sociaal_domein") -> RunConfig:
-    """A run configuration of ``n_families``: the model scales staff and intake desks with it (`sim.staffing`)."""
+    """A run configuration of ``n_families``: the model scales staff and intake desks with it (`sim.staffing`).
+
+    Without ``warm_up_days`` the run has the default warm-up of configs/config.yaml, as a user's run has.
+    """
+    warm = {} if warm_up_days is None else {"warm_up_days": warm_up_days}
     return load_run_config(scenario=scenario, working=working, seed=seed, n_families=n_families,
-                           horizon_days=horizon_days, warm_up_days=warm_up_days)
+                           horizon_days=horizon_days, **warm)
 
 
 def one_run(params: dict[str, Any]) -> dict[str, Any]:

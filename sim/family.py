@@ -27,6 +27,23 @@ if TYPE_CHECKING:
 INF = math.inf
 
 
+def onset_multipliers(acts: list[float], coupling_in: list[list[tuple[int, float]]], c_max: float) -> list[float]:
+    """Per domain d, ``min(C_max, prod(1 + kappa[d2][d] * a_d2))`` over the coupled domains with ``a_d2 > 0``.
+
+    They depend on the activities only, and a run meets few combinations of them (each a_d is 0, 1 - eta or 1):
+    the model keeps them per combination (``model.onset_mults``) instead of multiplying them out on every
+    change of a family. The same products in the same order, so the same rates.
+    """
+    out = []
+    for coupled in coupling_in:
+        mult = 1.0
+        for d2, kap in coupled:
+            if acts[d2]:
+                mult *= 1.0 + kap * acts[d2]
+        out.append(c_max if mult > c_max else mult)
+    return out
+
+
 class Family(mesa.Agent):
     """A household.
 
@@ -108,32 +125,26 @@ class Family(mesa.Agent):
                 if r:  # a closed clock adds 0.0: skipping it leaves the same number
                     used[d] += r * dt
         self.onset_t = now
-        coupling = model.coupling_in
-        c_max = model.c_max
         is_open = self.open
-        acts = None
+        mults = None
         if is_open:
             # a_d of the onset coupling: 1 open and not in help, 1 - eta in help, 0 closed.
             acts = [0.0] * len(rates)
             in_help = model.in_help_activity
             for d2, ep in is_open.items():
                 acts[d2] = in_help if ep.state == "in_help" else 1.0
+            key = tuple(acts)
+            mults = model.onset_mults.get(key)
+            if mults is None:
+                mults = model.onset_mults[key] = onset_multipliers(acts, model.coupling_in, model.c_max)
         best_t, best_d = INF, -1
         thresholds = self.onset_E
         for d, base in enumerate(self.base_rate):
             if base <= 0.0 or d in is_open:
                 rates[d] = 0.0
                 continue
-            if acts is None:
-                rate = base  # (lambda_d * v) * 1.0 is lambda_d * v exactly
-            else:
-                mult = 1.0
-                for d2, kap in coupling[d]:
-                    if acts[d2]:
-                        mult *= 1.0 + kap * acts[d2]
-                if mult > c_max:
-                    mult = c_max
-                rate = base * mult
+            # (lambda_d * v) * 1.0 is lambda_d * v exactly: no multiplier without open needs
+            rate = base if mults is None else base * mults[d]
             rates[d] = rate
             rest = thresholds[d] - used[d]
             t = now + (rest if rest > 0.0 else 0.0) / rate

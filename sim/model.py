@@ -87,6 +87,7 @@ class SocialDomainModel(mesa.Model):
                              for d in names]
         self.c_max = sc.coupling.c_max
         self.in_help_activity = 1.0 - sc.coupling.eta_help  # a_d of an open need in help (onset coupling, A2)
+        self.onset_mults: dict[tuple[float, ...], list[float]] = {}  # per activity combination (`family.onset_multipliers`)
         self.wait_dropout = sc.behaviour.wait_dropout_hazard
         self.wait_dropout_rise = sc.behaviour.wait_dropout_rise
         self.help_dropout = sc.behaviour.help_dropout_hazard

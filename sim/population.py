@@ -27,6 +27,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from sim.episode import MOVED
 from sim.family import Family
 from sim.streams import beta_table, gamma_table
@@ -35,6 +37,10 @@ if TYPE_CHECKING:
     from sim.model import SocialDomainModel
 
 INF = math.inf
+# Families that enter get their keyed trait and first-onset uniforms drawn ahead in blocks of this many family
+# numbers with the vectorised hash (the same numbers as one draw at a time); numbers of a block never used cost
+# microseconds.
+ENTRANT_BLOCK = 256
 
 
 class PopulationFlows:
@@ -49,6 +55,8 @@ class PopulationFlows:
         self.left = 0
         self.aged_out = 0
         self.entered = 0
+        self._block_start = self.next_fid
+        self._block: list[list[float]] = []  # per family number of the block: its uniforms, see `_draws`
 
     @property
     def active(self) -> bool:
@@ -99,6 +107,24 @@ class PopulationFlows:
         fam.remove()
         m.families[slot] = self.enter(slot, now)
 
+    def _draws(self, fid: int) -> list[float]:
+        """The keyed uniforms of entrant ``fid``: vulnerability, engagement, informal support, then one per domain.
+
+        They equal ``rand.uniform("vulnerability", fid)`` ... and ``rand.uniform("onset", fid, d, 0)`` drawn one
+        by one (the same hash, vectorised; `KeyedRandom.uniform_array`), drawn for `ENTRANT_BLOCK` numbers at once:
+        about a tenth of a run's keyed draws are those of entering families.
+        """
+        k = fid - self._block_start
+        if k >= len(self._block):
+            self._block_start, k = fid, 0
+            r = self.m.rand
+            fids = np.arange(fid, fid + ENTRANT_BLOCK, dtype=np.uint64)
+            domains = np.arange(len(self.m.spec.domains), dtype=np.uint64)
+            self._block = np.column_stack([r.uniform_array("vulnerability", fids), r.uniform_array("engagement", fids),
+                                           r.uniform_array("informal_support", fids),
+                                           r.uniform_array("onset", fids[:, None], domains[None, :], 0)]).tolist()
+        return self._block[k]
+
     def enter(self, slot: int, now: float) -> Family:
         """A new family, with its traits drawn from the same keyed streams as the initial ones."""
         m = self.m
@@ -106,11 +132,11 @@ class PopulationFlows:
         fid = self.next_fid
         self.next_fid += 1
         self.entered += 1
-        r = m.rand
-        v = gamma_table(sc.vulnerability_shape)(r.uniform("vulnerability", fid))
-        e = beta_table(sc.engagement_mean, sc.engagement_concentration)(r.uniform("engagement", fid))
-        i = beta_table(sc.informal_support_mean, sc.informal_support_concentration)(r.uniform("informal_support", fid))
-        onset = [r.exponential("onset", fid, d, 0) for d in range(len(sc.domains))]
+        u = self._draws(fid)
+        v = gamma_table(sc.vulnerability_shape)(u[0])
+        e = beta_table(sc.engagement_mean, sc.engagement_concentration)(u[1])
+        i = beta_table(sc.informal_support_mean, sc.informal_support_concentration)(u[2])
+        onset = [-math.log(x) for x in u[3:]]  # `rand.exponential("onset", fid, d, 0)`: -log of the same uniform
         fam = Family(m, fid, v, e, i, onset)
         fam.slot = slot
         fam.onset_t = now

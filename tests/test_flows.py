@@ -145,3 +145,21 @@ def test_a_waiting_family_keeps_its_place_after_a_crisis() -> None:
         assert np.isclose(stays.enter_day.min(), row.leave_day), "the continuation re-entered later"
         checked += 1
     assert checked > 0
+
+
+def test_entering_families_draw_the_same_numbers_as_one_draw_at_a_time() -> None:
+    """Entrants' traits and first onset thresholds, drawn ahead in blocks, equal the keyed draws one by one."""
+    from sim.population import ENTRANT_BLOCK
+    from sim.streams import beta_table, gamma_table
+
+    model = SocialDomainModel(load_run_config("sociaal_domein", "fragmented", n_families=3500, horizon_days=1.0, warm_up_days=0.0))
+    sc, r = model.spec, model.rand
+    for _ in range(ENTRANT_BLOCK + 3):  # across a block boundary
+        fam = model.flows.enter(0, 0.0)
+        fid = fam.fid
+        assert fam.vulnerability == gamma_table(sc.vulnerability_shape)(r.uniform("vulnerability", fid))
+        assert fam.e0 == beta_table(sc.engagement_mean, sc.engagement_concentration)(r.uniform("engagement", fid))
+        assert fam.informal_support == beta_table(sc.informal_support_mean, sc.informal_support_concentration)(
+            r.uniform("informal_support", fid))
+        assert fam.onset_E == [r.exponential("onset", fid, d, 0) for d in range(len(sc.domains))]
+    assert fid == 3500 + ENTRANT_BLOCK + 2
