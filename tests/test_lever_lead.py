@@ -70,16 +70,23 @@ def test_viewer_prelude_stops_before_a_lead_switch() -> None:
 
 
 def test_a_world_that_still_fills_is_flagged_whatever_the_lead() -> None:
-    """The lead moves the switch, not the flag: a networked run measured while the status quo still fills is flagged.
+    """The lead moves the switch, not the flag: a networked run measured while the status quo still fills says so.
 
-    With a 500-day warm-up the levers switch on at day 365 and the five measured years start in the status quo's
-    second year, while its waiting lists still grow (docs/design.md F6): the summary's trend block must say so.
+    With a 500-day warm-up the status quo is still filling when measurement starts (docs/design.md F6): the open
+    episodes settle only in its fourth year. The run must say so whatever the lead: the summary's warm-up block
+    finds, by MSER-5 on the daily open episodes, that the series settles after the configured warm-up. The yearly
+    trend block is not asserted: over five measured years a series that fills for two and is level for three is a
+    borderline linear trend (calibrated sociaal_domein, seed 2: open episodes 838, 974, 1049, 1051, 1046 a year with
+    a lead of 730 days, +5 % a year [-0.7, +10.6], not flagged; flagged without the lead), so it depends on the
+    calibrated values more than on the lead.
     """
-    m = model("networked", 500.0, 730.0, horizon=5 * 365.0)
-    m.run()
-    trend = collect(m).summary["trend"]
-    assert m.levers_on == pytest.approx(MEASURE_DAYS)
-    assert trend["trending"] is True, trend
+    for lead, on in ((730.0, MEASURE_DAYS), (0.0, 500.0)):
+        m = model("networked", 500.0, lead, horizon=5 * 365.0)
+        m.run()
+        summary = collect(m).summary
+        assert m.levers_on == pytest.approx(on)
+        block = summary["warm_up"]
+        assert block["configured_shorter"] is True and block["mser5_days"] > 500.0, (lead, block, summary["trend"])
 
 
 def test_a_config_without_lead_is_the_file_read_with_lead_zero() -> None:
