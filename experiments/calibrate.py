@@ -11,7 +11,9 @@ validation replications run on the written file with other seeds; finally
 ``docs/calibration.md`` and ``docs/calibration-record.json`` are regenerated
 from the record (atomic). Progress goes to stderr. Every finished run is kept in
 ``outputs/calibration/<name>-runs.jsonl``, so an interrupted calibration resumes
-where it stopped when started again with the same flags. ``--no-write``
+where it stopped when started again with the same flags (until it writes back:
+the matched points are scale factors on the file's values, so a match started
+after a write-back draws new points and runs them afresh). ``--no-write``
 matches and validates without touching any tracked file. ``--validate-only``
 runs only the validation of the files as they are (after a target was added,
 the earlier matching stays on record).

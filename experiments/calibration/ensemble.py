@@ -49,7 +49,7 @@ from experiments.calibration.fit import (
 )
 from experiments.calibration.history_matching import Wave, history_match
 from experiments.calibration.observe import OBSERVERS
-from experiments.calibration.switch import LOAD_KEY, SHARE_KEY, load_window, window_target
+from experiments.calibration.switch import LOAD_KEY, SHARE_KEY, load_window, share_fitted, window_target
 from experiments.calibration.targets import DISCREPANCY, TARGETS, Target, accepted_band, matched_targets, observation_sd
 from experiments.pool import Pool
 from sim import load_run_config
@@ -254,7 +254,7 @@ def build(pool: Pool, scenario: str, kw: dict[str, Any], waves: int, wave_size: 
     targets = [t for t in matched if t.key not in NOT_EMULATED]
     # While the switch-like share is fitted, the last output is the log of the adult intake desk's offered load
     # (`switch`), judged against a window learned per wave; without it, every output is a target.
-    switched = any(t.key == SHARE_KEY for t in matched)
+    switched = share_fitted()
     z = np.array([t.point for t in targets] + ([0.0] if switched else []))
     var = np.array([observation_sd(t) ** 2 + DISCREPANCY[t.key][0] ** 2 for t in targets] + ([math.inf] if switched else []))
     share_band = accepted_band(next(t for t in TARGETS if t.key == SHARE_KEY))

@@ -9,7 +9,8 @@ throws the switch is smooth: the desk's offered load, intake hours asked a week
 over desk hours a week (`observe.adult_mh_intake_load`), which follows onset
 (arrivals) and the desk's hours (capacity).
 
-So history matching (`ensemble.build`) emulates the log of the load, and judges
+So history matching (`ensemble.build`), while the share is a fitted target (`share_fitted`; it is held out
+since the mean wait to intake replaced it, docs/design.md D4), emulates the log of the load, and judges
 it against a *window* learned from the runs so far, refitted before each wave:
 a logistic of the share in the log load,
 ``share(l) = top / (1 + exp(-(l - mid) / width))``, fitted by least squares to
@@ -32,9 +33,16 @@ import math
 import numpy as np
 from scipy.optimize import least_squares
 
+from experiments.calibration.targets import matched_targets
+
 LOAD_KEY = "adult_mh_intake_load"  # the smooth quantity observed per run (not a target)
 SHARE_KEY = "adult_mh_intake_over_4_weeks"  # the switch-like target it decides
 MIN_SIDE = 3  # runs needed below the band and above it before a window is learned (fewer: no rule)
+
+
+def share_fitted() -> bool:
+    """Whether the switch-like share is among the matched targets (held out since 2026-11-28, docs/design.md D4)."""
+    return any(t.key == SHARE_KEY for t in matched_targets())
 
 
 def logistic(log_load: np.ndarray, top: float, mid: float, width: float) -> np.ndarray:
