@@ -259,7 +259,9 @@ def warm_up_block(open_daily: np.ndarray, warm_up_days: float) -> dict[str, obje
     """
     found = mser5(open_daily)
     limit = MSER_BATCH * ((len(open_daily) // MSER_BATCH) // 2)
-    # At the limit MSER-5 found no place where the series settles: it still moves in the second half of the run.
+    # At the limit MSER-5 found no settling point in the first half of the run: the transient (or a slow swing) may
+    # reach into the second half, which only a longer run can place; `trend_block` says whether the measured years
+    # still change.
     return {"configured_days": float(warm_up_days), "mser5_days": int(found),
             "configured_shorter": bool(warm_up_days < found), "search_limit_days": int(limit),
             "at_search_limit": bool(len(open_daily) >= 2 * MSER_BATCH and found >= limit),
