@@ -21,7 +21,8 @@ USAGE = """usage: python -m experiments run [+experiment=<name>] [launcher=<name
        python -m experiments report <sweep folder> [lang=en|nl] [format=md|html]
 
 run settings (configs/sweep.yaml):
-  +experiment=<name>       compare_working (default), lever_ablation, capacity_sweep, sensitivity (configs/experiment)
+  +experiment=<name>       compare_working (default), lever_ablation, capacity_sweep, sensitivity,
+                           regimes (configs/experiment)
   launcher=<name>          pool (default), inprocess, joblib, submitit_local, submitit_slurm (configs/launcher)
   scenario=<name>          a scenario file in scenarios/ (default sociaal_domein)
   replications=<n>         seeds 1..n in every arm (paired)        n_families=<n> horizon_days=<d> warm_up_days=<d>

@@ -100,3 +100,13 @@ def test_reader_reads_nullable_numbers_and_command_line_text() -> None:
     with pytest.raises(InputError, match=r"^colour: got 'red'; allowed: a known key"):
         Reader.from_text({"colour": "red"}).finish()
     assert [parse_text(t) for t in ("3", "2.5", "true", "False", "null", "abc")] == [3, 2.5, True, False, None, "abc"]
+
+
+def test_experiments_usage_names_every_experiment_and_launcher() -> None:
+    """``python -m experiments --help`` offers every file of configs/experiment and configs/launcher (it once missed one)."""
+    from experiments.__main__ import USAGE
+    from sim.configuration import CONFIG_DIR
+
+    for group in ("experiment", "launcher"):
+        for path in sorted((CONFIG_DIR / group).glob("*.yaml")):
+            assert path.stem in USAGE, f"{group} {path.stem} is missing from the usage text"
