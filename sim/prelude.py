@@ -100,6 +100,11 @@ def thaw(blob: bytes) -> SocialDomainModel:
     return model
 
 
+def same_warm_up(a: RunConfig, b: RunConfig) -> bool:
+    """Whether ``a`` and ``b`` differ in their lever settings and preset name at most (one prelude serves both)."""
+    return dataclasses.replace(b, levers=a.levers, working=a.working) == a
+
+
 def from_prelude(blob: bytes | SocialDomainModel, config: RunConfig) -> SocialDomainModel:
     """A model restored from a prelude (or a `thaw` of one, used once) that will switch on the levers of ``config``.
 
@@ -112,7 +117,7 @@ def from_prelude(blob: bytes | SocialDomainModel, config: RunConfig) -> SocialDo
     """
     model = thaw(blob) if isinstance(blob, bytes) else blob
     before: RunConfig = model.config
-    if dataclasses.replace(config, levers=before.levers, working=before.working) != before:
+    if not same_warm_up(before, config):
         raise ValueError("a prelude serves only configs that differ from its own in their lever settings; "
                          f"prelude of {before.describe()}, asked for {config.describe()}")
     ls = config.levers
