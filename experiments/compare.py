@@ -34,13 +34,12 @@ from experiments.layers import layers_text
 from experiments.paired import matched_means, mean_ci, paired_difference, spread
 from experiments.pool import run_all
 from experiments.runspec import flatten_summary as flatten  # one definition of a run's flat row, shared with sweeps
-from sim import InputError, collect, load_run_config, run
+from sim import InputError, load_run_config, run
 from sim.atomic import check_empty_target, write_folder
 from sim.headline import helped_problems
 from sim.labels import fallback
 from sim.metrics import CATALOGUE, FROM_ONSET, unit_label
 from sim.numbers import fmt_interval, fmt_number
-from sim.prelude import prelude, run_from_prelude, same_warm_up
 from sim.stationarity import TREND_FLAG_PER_YEAR, mean_interval, trend_verdict
 
 # The metrics of the table, in groups and in order; labels, units and scales come from the one catalogue (`sim.metrics`).
@@ -61,32 +60,21 @@ SPREAD = ("tth_signal_mean", "dropout_share_episodes", "cost_total")  # the metr
 Helped = tuple[np.ndarray, np.ndarray]  # one run's helped problems: keys and days from onset (`sim.headline.helped_problems`)
 
 
-Job = tuple[str, tuple[str, ...], int, int | None, float | None]  # scenario, working (the arms), seed, families, horizon
+Job = tuple[str, str, int, int | None, float | None]  # scenario, working (the arm), seed, families, horizon
 
 
-def _one(job: Job) -> list[tuple[dict[str, Any], Helped]]:
-    """The runs of one seed in a worker, one per arm: each one's flat summary row and helped problems (a few 10 kB).
-
-    The arms of a seed share their warm-up (every lever is off until it ends, `sim.prelude`): it is simulated once
-    and each arm runs on from a copy of it, which gives the same tables as a cold run of each arm
-    (``tests/test_prelude.py``) for about half the warm-up's cost. Arms whose configs differ in more than their
-    levers run cold.
-    """
-    scenario, arms, seed, n_families, horizon = job
+def _one(job: Job) -> tuple[dict[str, Any], Helped]:
+    """One run in a worker: its flat summary row, and its helped problems for the matched contrast (a few 10 kB)."""
+    scenario, working, seed, n_families, horizon = job
     overrides: dict[str, Any] = {"seed": seed}
     if n_families is not None:
         overrides["n_families"] = n_families
     if horizon is not None:
         overrides["horizon_days"] = horizon
-    cfgs = [load_run_config(scenario=scenario, working=arm, **overrides) for arm in arms]
-    blob = prelude(cfgs[0]) if all(same_warm_up(cfgs[0], c) for c in cfgs) else None
-    out = []
-    for cfg in cfgs:
-        result = run(cfg) if blob is None else collect(run_from_prelude(blob, cfg))
-        w0, t_end = result.summary["window_days"]
-        row = dict(flatten(result.summary), **_stationarity(result.summary), arm=cfg.working, seed=seed)
-        out.append((row, helped_problems(result.episodes, w0, t_end)))
-    return out
+    result = run(load_run_config(scenario=scenario, working=working, **overrides))
+    w0, t_end = result.summary["window_days"]
+    row = dict(flatten(result.summary), **_stationarity(result.summary), arm=working, seed=seed)
+    return row, helped_problems(result.episodes, w0, t_end)
 
 
 def add_matched(rows: list[dict[str, Any]], helped: dict[tuple[str, int], Helped], arms: list[str]) -> None:
@@ -156,15 +144,14 @@ def run_comparison(scenario: str, arms: list[str], replications: int, workers: i
     """Run every arm for seeds 1..replications; return one row per run, sorted by arm and seed.
 
     The runs go through `experiments.pool.run_all` (a spawn pool, or this process for one worker) with a progress
-    line on stderr, one task per seed running every arm from one warm-up (`_one`).
+    line on stderr.
     """
-    jobs: list[Job] = [(scenario, tuple(arms), seed, n_families, horizon) for seed in range(1, replications + 1)]
+    jobs: list[Job] = [(scenario, arm, seed, n_families, horizon) for seed in range(1, replications + 1) for arm in arms]
     rows: list[dict[str, Any]] = []
     helped: dict[tuple[str, int], Helped] = {}
-    for pair in run_all(_one, jobs, workers, progress, what="seeds (all arms)"):
-        for row, problems in pair:
-            rows.append(row)
-            helped[(row["arm"], row["seed"])] = problems
+    for row, problems in run_all(_one, jobs, workers, progress):
+        rows.append(row)
+        helped[(row["arm"], row["seed"])] = problems
     if len(arms) == 2:
         add_matched(rows, helped, arms)
     return pd.DataFrame(rows).sort_values(["arm", "seed"]).reset_index(drop=True)
