@@ -81,6 +81,8 @@ def run_child(w: Workload) -> dict[str, Any]:
 def _brief(w: Workload, r: dict[str, Any]) -> str:
     if w.kind in ("run", "boltzmann"):
         cpu = f", process time {r['cpu_seconds']:.2f} s at load {r['load']:.1f}" if "cpu_seconds" in r else ""
+        if "restore_seconds" in r:
+            cpu += f", restore {r['restore_seconds']:.2f} s of a {r['prelude_mb']:.0f} MB prelude"
         return f"{r['seconds']:.2f} s{cpu}, peak {r['peak_rss_mb']:.0f} MB"
     if w.kind == "viewer":
         return f"median day step {sorted(r['steps'])[len(r['steps']) // 2] * 1000:.2f} ms"

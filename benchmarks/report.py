@@ -31,10 +31,13 @@ def summarise(w: Workload, repeats: list[dict[str, Any]]) -> dict[str, Any]:
     if w.kind == "run":
         t = _spread([r["seconds"] for r in repeats])
         first = repeats[0]
-        return {"seconds": t, "peak_rss_mb": peak, "events": first["events"], "episodes": first["episodes"],
-                "family_days": first["family_days"], "family_days_per_s": first["family_days"] / t["median"],
-                "events_per_s": first["events"] / t["median"], "build_seconds": statistics.median(r["build_seconds"] for r in repeats),
-                "time": t["median"]}
+        out = {"seconds": t, "peak_rss_mb": peak, "events": first["events"], "episodes": first["episodes"],
+               "family_days": first["family_days"], "family_days_per_s": first["family_days"] / t["median"],
+               "events_per_s": first["events"] / t["median"], "build_seconds": statistics.median(r["build_seconds"] for r in repeats),
+               "time": t["median"]}
+        if all("restore_seconds" in r for r in repeats):  # a what-if from a cached warm-up (`benchmarks.workloads.whatif_run`)
+            out.update(restore_seconds=_spread([r["restore_seconds"] for r in repeats]), prelude_mb=first["prelude_mb"])
+        return out
     if w.kind == "viewer":
         steps = sorted(s for r in repeats for s in r["steps"])
         p95 = float(np.quantile(steps, 0.95))

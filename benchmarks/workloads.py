@@ -7,7 +7,9 @@ Kinds:
   (`sim.staffing`: a region of ten municipalities has ten municipalities' professionals), so every size
   carries the same load per family.
   With ``lever_switch_day`` in its parameters it times the viewer's lever switch instead (`lever_switch`),
-  reported like a run (seconds, events, family-days of the replay).
+  reported like a run (seconds, events, family-days of the replay). With ``from_warmup_cache`` it times a
+  what-if from a cached warm-up instead (`whatif_run`): the prelude read from the disk cache and restored, the
+  days from the levers' switch-on to the horizon run and the tables collected.
 * ``viewer``: two worlds (fragmented and networked) advanced one simulated day at a time with ``run_for(1)``,
   as a live viewer does; the time of each day step of both worlds together.
 * ``sweep``: the same independent runs on a process pool (`experiments.pool.Pool`, as ``make run`` and the
@@ -28,7 +30,9 @@ import time
 from typing import Any
 
 from experiments.pool import Pool
+from experiments.warmup_cache import WarmupCache
 from sim import RunConfig, SocialDomainModel, collect, load_run_config
+from sim.prelude import from_prelude, prelude
 
 
 def run_config(n_families: int, horizon_days: float, warm_up_days: float | None = None, working: str = "fragmented",
@@ -43,9 +47,11 @@ def run_config(n_families: int, horizon_days: float, warm_up_days: float | None 
 
 
 def one_run(params: dict[str, Any]) -> dict[str, Any]:
-    """Time one run from model construction to collected tables (or a lever switch, see `lever_switch`)."""
+    """Time one run from model construction to collected tables (a lever switch: `lever_switch`; a what-if from a cached warm-up: `whatif_run`)."""
     if "lever_switch_day" in params:
         return lever_switch(params)
+    if params.get("from_warmup_cache"):
+        return whatif_run({k: v for k, v in params.items() if k != "from_warmup_cache"})
     cfg = run_config(**params)
     t0 = time.perf_counter()
     model = SocialDomainModel(cfg)
@@ -55,6 +61,48 @@ def one_run(params: dict[str, Any]) -> dict[str, Any]:
     seconds = time.perf_counter() - t0
     return {"seconds": seconds, "build_seconds": t1 - t0, "events": model.events_executed, "episodes": len(result.episodes),
             "family_days": cfg.families * (cfg.warm_up_days + cfg.horizon_days)}
+
+
+def store_prelude(params: dict[str, Any]) -> int:
+    """Simulate the prelude of ``params``'s run and store it in the warm-up cache (in a pool worker); its size."""
+    cfg = run_config(**params)
+    cache = WarmupCache.from_environment()
+    blob = cache.prelude(cfg)
+    return len(blob)
+
+
+def whatif_run(params: dict[str, Any]) -> dict[str, Any]:
+    """A what-if from a cached warm-up: the run of ``params`` restored from its prelude in the disk cache.
+
+    Untimed: the prelude is simulated and stored if the cache (`experiments.warmup_cache`, ``outputs/warmup-cache``)
+    lacks it, in a worker process of its own (so that this process's peak memory is the what-if's). Timed, as a
+    user's second what-if pays it: reading the prelude's bytes from disk, restoring the model (unpickling, levers
+    configured from the run's settings: ``restore_seconds``, also reported as ``build_seconds``), running it from
+    the levers' switch-on (the end of warm-up less the scenario's lead) to the horizon and collecting the tables.
+    ``events`` and ``family_days`` are those of the restored part only.
+    """
+    cfg = run_config(**params)
+    cache = WarmupCache.from_environment()
+    if cache.enabled and cache.get(cfg) is None:
+        with Pool(1) as pool:
+            pool.map(store_prelude, [params])
+    load = os.getloadavg()[0]
+    c0, t0 = time.process_time(), time.perf_counter()
+    blob = cache.get(cfg)
+    if blob is None:  # switched off (ONTSCHOT_WARMUP_CACHE=off) or dropped meanwhile: simulated here, untimed
+        blob = prelude(cfg)
+        c0, t0 = time.process_time(), time.perf_counter()
+    model = from_prelude(blob, cfg)
+    t1 = time.perf_counter()
+    size = len(blob)
+    del blob  # the bytes are not needed once restored (a region's are hundreds of MB)
+    before = model.events_executed
+    model.run()
+    result = collect(model)
+    seconds = time.perf_counter() - t0
+    return {"seconds": seconds, "build_seconds": t1 - t0, "restore_seconds": t1 - t0, "cpu_seconds": time.process_time() - c0,
+            "load": load, "prelude_mb": size / 1e6, "events": model.events_executed - before, "episodes": len(result.episodes),
+            "family_days": cfg.families * (model.end_time - model.levers_on), "levers_on": model.levers_on}
 
 
 def lever_switch(params: dict[str, Any]) -> dict[str, Any]:

@@ -7,12 +7,13 @@ one tiny workload runs to show that events are counted and that staff scale with
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 
 from benchmarks import report
 from benchmarks.suite import POLICY, Workload, full, quick
-from benchmarks.workloads import one_run, run_config
+from benchmarks.workloads import one_run, run_config, store_prelude
 from sim import SocialDomainModel
 
 
@@ -81,6 +82,18 @@ def test_tiny_run_counts_events_and_scales_staff() -> None:
         assert a.weekly_hours == pytest.approx(2 * b.weekly_hours)
     out = one_run({"n_families": 3500, "horizon_days": 60.0, "warm_up_days": 30.0})
     assert out["events"] > out["episodes"] > 0 and out["family_days"] == 3500 * 90.0
+
+
+def test_a_what_if_restores_its_warm_up_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The what-if workload times the restored run only: its events and family-days are those after the switch-on."""
+    monkeypatch.setenv("ONTSCHOT_WARMUP_CACHE", str(tmp_path))
+    params = {"n_families": 3500, "horizon_days": 30.0, "warm_up_days": 30.0, "working": "networked"}
+    assert store_prelude(params) > 0 and len(list(tmp_path.iterdir())) == 1  # stored here, so no worker is started
+    out = one_run(dict(params, from_warmup_cache=True))
+    cold = one_run(params)
+    assert out["levers_on"] == 30.0 and out["family_days"] == 3500 * 30.0 and out["prelude_mb"] > 0
+    assert out["episodes"] == cold["episodes"] and 0 < out["events"] < cold["events"]
+    assert report.summarise(Workload("w", "run", params, 1, "t"), [dict(out, peak_rss_mb=1.0)])["restore_seconds"]["median"] > 0
 
 
 def test_the_quick_benchmark_writes_outside_tracked_files() -> None:

@@ -12,7 +12,8 @@ import pytest
 
 from sim import SocialDomainModel, collect, load_run_config
 from sim.levers.single_entry import MEASURE_DAYS
-from viewer.world import World, prelude
+from sim.prelude import prelude
+from viewer.world import World
 
 SMALL = {"n_families": 3500, "horizon_days": 30.0}
 

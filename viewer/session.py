@@ -8,7 +8,7 @@ new setting and replays it to the day on screen, so it shows what the same
 families would have lived through had this world worked that way since day 0.
 The other world is not touched. Both worlds and every replay start from one
 pickled prelude (the shared status quo up to the end of the warm-up, see
-`viewer.world.prelude`), so a switch, a preset or a reset costs the days since
+`sim.prelude`), so a switch, a preset or a reset costs the days since
 day 0, not a new warm-up. The prelude is run once per process for each
 scenario, population, seed and warm-up (`shared_prelude`): later sessions,
 resets and returns to a scenario start at once. A session may unpickle a copy
@@ -33,8 +33,9 @@ from collections.abc import Callable
 
 from sim import InputError, LeverSettings, RunConfig, SocialDomainModel, configuration, load_run_config
 from sim.levers.registry import SWITCH_ORDER, is_on, switched
+from sim.prelude import prelude
 from sim.scenario import load_scenario
-from viewer.world import World, live_models, prelude, thaw
+from viewer.world import World, live_models, thaw
 
 # The viewer's switches, one per registered lever (its key): the flags, then the shares (`sim.levers.registry`).
 LEVERS: tuple[str, ...] = tuple(c.name for c in SWITCH_ORDER)

@@ -25,45 +25,17 @@ world is built or advanced, Python's cyclic garbage collector is paused
 
 from __future__ import annotations
 
-import pickle
 import weakref
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sim import RunConfig, SocialDomainModel
 from sim.episode import DROPPED_OUT, ENDED, NeedEpisode
 from sim.gc_pause import cyclic_gc_paused
-from sim.levers.registry import LEVERS
+from sim.prelude import from_prelude
+from sim.prelude import thaw as sim_thaw
 
 ENDED_OUTCOMES = ("resolved", "dropped_out", "crisis")
-# The prelude stops this far before the end of the warm-up: after every event of the warm-up that lies before
-# it and before the events at its end (the levers' switch-on among them), which run when the world is built.
-PRELUDE_GAP = 1e-6
-
-
-# The warm-up runs this many days between two progress reports.
-PRELUDE_CHUNK = 60.0
-
-
-def prelude(config: RunConfig, progress: Callable[[int, int], None] | None = None) -> bytes:
-    """The model of ``config`` run to just before its levers switch on, pickled (levers not yet switched on).
-
-    The levers switch on at ``levers_on``: the end of warm-up, or a scenario's lead before it (docs/design.md F9;
-    the viewer sets no lead, so that its day 0 is the switch, see `viewer.session`).
-
-    The warm-up does not depend on the lever setting (every lever is off until its end), so one prelude serves
-    every lever setting of the same scenario, population, seed and warm-up. ``progress(done, total)`` (days of
-    the warm-up) is called every `PRELUDE_CHUNK` days; it may raise to abandon the warm-up.
-    """
-    with cyclic_gc_paused():
-        model = SocialDomainModel(config)
-        end = model.levers_on - PRELUDE_GAP
-        while model.time < end:
-            if progress is not None:
-                progress(int(model.time), int(model.levers_on))
-            model.run_until(min(end, model.time + PRELUDE_CHUNK))
-        return pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 # Every model a world runs or a session keeps ready (`thaw`, `World`), held weakly: the server logs how many are
@@ -82,20 +54,9 @@ def live_models() -> int:
 
 
 def thaw(blob: bytes) -> SocialDomainModel:
-    """A fresh copy of a prelude's model (levers still to be chosen, see `World`)."""
-    with cyclic_gc_paused():  # millions of new objects: the cyclic collector would walk them again and again
-        model = pickle.loads(blob)  # noqa: S301 - bytes this process pickled itself
+    """A fresh copy of a prelude's model (`sim.prelude.thaw`: levers still to be chosen, see `World`), counted live."""
+    model = sim_thaw(blob)
     _LIVE_MODELS.add(model)
-    return model
-
-
-def _from_prelude(prelude_model: bytes | SocialDomainModel, config: RunConfig) -> SocialDomainModel:
-    """A copy of the prelude's model (or a `thaw` of it, used once) that will switch on the levers of ``config``."""
-    model = thaw(prelude_model) if isinstance(prelude_model, bytes) else prelude_model
-    ls = config.levers
-    for cls in LEVERS:
-        getattr(model.levers, cls.name).configure(getattr(ls, cls.setting_name()))
-    model.config = config
     return model
 
 
@@ -145,7 +106,7 @@ class World:
 
     def __init__(self, config: RunConfig, prelude_blob: bytes | SocialDomainModel | None = None) -> None:
         self.config = config
-        self.model = SocialDomainModel(config) if prelude_blob is None else _from_prelude(prelude_blob, config)
+        self.model = SocialDomainModel(config) if prelude_blob is None else from_prelude(prelude_blob, config)
         _LIVE_MODELS.add(self.model)
         self.w0 = float(config.warm_up_days)
         with cyclic_gc_paused():

@@ -1,0 +1,164 @@
+"""A disk cache of preludes: a run whose warm-up was simulated before, by any process, pays for its measured years only.
+
+A prelude (`sim.prelude`) is the model run to just before its levers switch on, pickled; it depends on the run's
+`RunConfig` without its lever settings. This cache keeps preludes as files under ``outputs/warmup-cache/`` (one
+file a key), so the first what-if of a scenario pays the warm-up and every later one (another lever setting, the
+other arm, a rerun tomorrow) restores it from disk instead.
+
+The key (`cache_key`) is a SHA-256 over
+
+- `warmup_identity`: the whole config except the lever settings and the preset's name (a label): the scenario's
+  contents after its overrides (every field, so an edited scenario file gives a new key), the overrides
+  themselves, the seed, the population, the warm-up, the horizon (it decides which clocks were scheduled) and,
+  inside the scenario, the levers' lead;
+- `code_fingerprint`: a hash of every ``sim/**/*.py`` source and the Python, Mesa and numpy versions, so a change
+  of the model's code (or of the pickle's classes) never restores a stale state.
+
+Files are written through a temporary file and a rename (an interrupted run never leaves a half file), and read
+files are touched, so that above `MAX_BYTES` the least recently used are dropped. Off: ``enabled=False`` or the
+environment variable ``ONTSCHOT_WARMUP_CACHE=off`` (`WarmupCache.from_environment`); then every prelude is
+simulated and nothing is written. The files are pickles: the cache loads only files it wrote itself (named by
+their key), under the user's own outputs folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import functools
+import hashlib
+import json
+import os
+import platform
+import tempfile
+from collections.abc import Callable
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import sim
+from sim import RunConfig, RunResult, collect
+from sim.prelude import prelude, run_from_prelude
+
+DEFAULT_DIR = Path("outputs") / "warmup-cache"
+# The bound of the cache on disk (an assumption: a 10,000-family prelude of the default warm-up takes tens of MB,
+# so a few dozen scenarios and seeds fit; a region's takes several hundred MB).
+MAX_BYTES = 2 * 1024**3
+ENV = "ONTSCHOT_WARMUP_CACHE"  # "off" switches the cache off; any other non-empty value is its folder
+SUFFIX = ".prelude"
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """A hash of the model's code (every ``sim/**/*.py``) and of the Python, Mesa and numpy versions (per process)."""
+    h = hashlib.sha256()
+    for name in ("mesa", "numpy"):
+        h.update(f"{name}={metadata.version(name)}\n".encode())
+    h.update(f"python={platform.python_version()}\n".encode())
+    root = Path(sim.__file__).resolve().parent
+    for path in sorted(root.rglob("*.py")):
+        h.update(path.relative_to(root).as_posix().encode() + b"\0")
+        h.update(path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def warmup_identity(config: RunConfig) -> dict[str, Any]:
+    """Everything of ``config`` its warm-up depends on: the whole config except the lever settings and preset name."""
+    return {"scenario": dataclasses.asdict(config.scenario), "scenario_overrides": config.scenario_overrides,
+            "seed": config.seed, "families": config.families, "warm_up_days": config.warm_up_days,
+            "horizon_days": config.horizon_days}
+
+
+def cache_key(config: RunConfig) -> str:
+    """The cache key of ``config``'s prelude (hex SHA-256 of `warmup_identity` and `code_fingerprint`)."""
+    text = json.dumps({"config": warmup_identity(config), "code": code_fingerprint()}, sort_keys=True, default=repr)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class WarmupCache:
+    """Preludes on disk, keyed by `cache_key`, least recently used dropped above ``max_bytes``.
+
+    Args:
+        folder: where the files go (created when the first is written); default ``outputs/warmup-cache``.
+        max_bytes: the bound of all files together; a prelude larger than it alone is not stored.
+        enabled: False: every prelude is simulated, nothing is read or written.
+
+    Example:
+        >>> cache = WarmupCache(enabled=False)
+        >>> cache.get(sim.load_run_config(n_families=3500, warm_up_days=30, horizon_days=10)) is None
+        True
+    """
+
+    def __init__(self, folder: Path | str | None = None, max_bytes: int = MAX_BYTES, enabled: bool = True) -> None:
+        self.folder = Path(folder) if folder is not None else DEFAULT_DIR
+        self.max_bytes = int(max_bytes)
+        self.enabled = enabled
+
+    @classmethod
+    def from_environment(cls, folder: Path | str | None = None) -> WarmupCache:
+        """The cache as ``ONTSCHOT_WARMUP_CACHE`` says: ``off`` switches it off, another value names its folder."""
+        value = os.environ.get(ENV, "").strip()
+        if value.lower() in ("off", "0", "no", "false"):
+            return cls(folder, enabled=False)
+        return cls(value or folder)
+
+    def path(self, config: RunConfig) -> Path:
+        """The file of ``config``'s prelude."""
+        return self.folder / (cache_key(config) + SUFFIX)
+
+    def get(self, config: RunConfig) -> bytes | None:
+        """The stored prelude of ``config`` (and mark it used), or None."""
+        if not self.enabled:
+            return None
+        path = self.path(config)
+        try:
+            blob = path.read_bytes()
+        except FileNotFoundError:  # never written, or dropped by another process meanwhile
+            return None
+        with contextlib.suppress(FileNotFoundError):  # dropped by another process since: the bytes are read
+            os.utime(path)  # least recently used by modification time: a read counts as a use
+        return blob
+
+    def put(self, config: RunConfig, blob: bytes) -> None:
+        """Store ``config``'s prelude atomically (temporary file and rename), then keep the folder under its bound."""
+        if not self.enabled or len(blob) > self.max_bytes:
+            return
+        path = self.path(config)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=self.folder)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(blob)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        self.trim()
+
+    def trim(self) -> None:
+        """Drop the least recently used files until all together fit in ``max_bytes``."""
+        files = []
+        for p in self.folder.glob("*" + SUFFIX):
+            try:
+                st = p.stat()
+            except FileNotFoundError:
+                continue
+            files.append((st.st_mtime_ns, st.st_size, p))
+        total = sum(size for _, size, _ in files)
+        for _, size, p in sorted(files):
+            if total <= self.max_bytes:
+                break
+            p.unlink(missing_ok=True)
+            total -= size
+
+    def prelude(self, config: RunConfig, progress: Callable[[int, int], None] | None = None) -> bytes:
+        """``config``'s prelude from disk, or simulated (``progress`` as in `sim.prelude.prelude`) and stored."""
+        blob = self.get(config)
+        if blob is None:
+            blob = prelude(config, progress)
+            self.put(config, blob)
+        return blob
+
+    def run(self, config: RunConfig) -> RunResult:
+        """``sim.run(config)`` with its warm-up from this cache: the same tables (`tests/test_prelude.py`)."""
+        return collect(run_from_prelude(self.prelude(config), config))
