@@ -183,7 +183,7 @@ def regimes_blocks(sweep: Sweep, t: Texts, out: Path, fig: Any) -> list[Block]:
     for case, f in found.items():
         row = {t("case_label"): case_name(case), t("cases"): f"{f.cases} / {f.points}"}
         if f.box is None:
-            row.update({t("coverage"): "", t("density"): "", t("mass"): "", t("bounded_by"): t("nowhere" if not f.cases else "everywhere")})
+            row.update({t("coverage"): "", t("density"): "", t("mass"): "", t("bounded_by"): t("no_points" if not f.points else "nowhere" if not f.cases else "everywhere")})
         else:
             row.update({t("coverage"): _share(t, f.box.coverage), t("density"): _share(t, f.box.density),
                         t("mass"): _share(t, f.box.mass),

@@ -32,6 +32,7 @@ from experiments.store import Store, load_sweep
 from sim import InputError
 from sim.configuration import compose as compose_config
 from sim.configuration import scenario_path
+from sim.headline import FOLLOW_UP_DAYS
 from sim.reader import Reader
 
 # Settings that say how or where a sweep runs, not what it computes: they do not change the folder name.
@@ -147,6 +148,13 @@ def validate(cfg: dict[str, Any]) -> Experiment:
             raise InputError("target_ci_width", target, "null for a sensitivity design (it has no paired headline difference)")
     elif regimes_design:
         arms, fs = regimes.design(exp, scenario)
+        horizon = float(cfg["horizon_days"])
+        for key in regimes.outcomes(exp):
+            need = FOLLOW_UP_DAYS.get(key)
+            if need is not None and horizon <= need:
+                raise InputError("horizon_days", cfg["horizon_days"],
+                                 f"more than {need:.0f} days: experiment.outcomes has {key}, read {need:.0f} days after "
+                                 f"onset, which a shorter measured window never reaches")
         factors = [asdict(f) for f in fs]
         check = arms[:2]  # building a configuration costs about 0.4 s: the first point's two arms stand for the rest
         if target is not None:

@@ -162,6 +162,7 @@ PHRASES: dict[str, tuple[str, str]] = {
     "coverage": ("coverage", "dekking"), "density": ("density", "dichtheid"), "mass": ("mass", "massa"),
     "bounded_by": ("bounded by", "begrensd door"),
     "nowhere": ("nowhere: no point is a case", "nergens: geen punt is een geval"),
+    "no_points": ("no point has this outcome (undefined in every run)", "geen punt heeft deze uitkomst (in geen run bepaald)"),
     "everywhere": ("everywhere: every point is a case", "overal: elk punt is een geval"),
     "no_box": ("no box denser than all points", "geen blok dichter dan alle punten"),
     "box_title": ("Box: {case}", "Blok: {case}"),

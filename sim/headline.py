@@ -41,6 +41,11 @@ if TYPE_CHECKING:
 YEAR_DAYS = 365.0
 CIF_DAYS = (30, 90, 180, 365)
 RMST_DAYS = 365.0
+# Days of follow-up after onset each headline key reads its curve at: a run whose measured window is not longer gives
+# no value (`sim.survival` returns None beyond the longest follow-up), so a design that compares on such a key needs
+# a longer horizon (`experiments.sweep` refuses a shorter one).
+FOLLOW_UP_DAYS: dict[str, float] = {**{f"cif_help_{d}": float(d) for d in CIF_DAYS}, "rmst_help_365_problem": RMST_DAYS,
+                                    "rmst_help_365_family": RMST_DAYS, "families_helped_within_365_days": RMST_DAYS}
 # Event codes of the time-to-help data (0 is censored, `sim.survival.CENSORED`).
 HELP = 1
 COMPETING: dict[str, int] = {"dropped_out": 2, "crisis": 3, "resolved": 4, "moved": 5}  # resolved without help: remission

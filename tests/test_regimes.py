@@ -115,3 +115,19 @@ def test_the_report_draws_the_box_names_its_parameters_and_stays_dutch(sweep: Sw
     assert box is not None and box.restricted == ("behaviour.burden",)
     assert box.density == 1.0 and box.coverage == 1.0  # two of four points, separable on one parameter
     assert box.lo["behaviour.burden"] > planted["behaviour.burden"].median()
+
+
+def test_an_outcome_read_a_year_after_onset_needs_a_longer_window(tmp_path: Path) -> None:
+    """Families helped within 365 days of onset has no value in a window of 365 days or less: refused up front.
+
+    The shipped design once ran 200 runs of one measured year and found no point to analyse; the sweep now names
+    the field and what is allowed before any run, and writes nothing.
+    """
+    from sim import InputError
+
+    out = tmp_path / "s"
+    with pytest.raises(InputError) as err:
+        run_sweep("+experiment=regimes", PARAMETERS, "experiment.samples=4", "n_families=3500", "horizon_days=365",
+                  "warm_up_days=30", "progress=false", "launcher=inprocess", f"out={out}")
+    assert err.value.field == "horizon_days" and "families_helped_within_365_days" in str(err.value)
+    assert not out.exists()
