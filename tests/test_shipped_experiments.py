@@ -25,6 +25,9 @@ from sim import CONFIG_DIR
 # population sociaal_domein's scaled staff allows.
 TINY = ["horizon_days=20", "warm_up_days=5", "progress=false", "launcher=inprocess", "replications=2"]
 RUN_SIZE = "n_families=3500"
+# Validation keeps each experiment's own horizon: the regimes design refuses a window shorter than its outcomes'
+# follow-up (a year after onset), and validating builds configurations only, so the shipped horizon costs nothing.
+VALIDATE = [s for s in TINY if not s.startswith("horizon_days=")]
 SHIPPED = sorted(p.stem for p in (CONFIG_DIR / "experiment").glob("*.yaml"))
 
 
@@ -34,7 +37,7 @@ def test_every_shipped_experiment_is_found() -> None:
 
 @pytest.mark.parametrize("name", SHIPPED)
 def test_a_shipped_experiment_validates_as_shipped(name: str, tmp_path: Path) -> None:
-    experiment = validate(compose([f"+experiment={name}", *TINY, f"out={tmp_path / 's'}"]))
+    experiment = validate(compose([f"+experiment={name}", *VALIDATE, f"out={tmp_path / 's'}"]))
     assert experiment.arms
     if experiment.exp.get("design") != "sensitivity":
         return
