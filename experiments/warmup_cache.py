@@ -30,7 +30,6 @@ import hashlib
 import json
 import os
 import platform
-import tempfile
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
@@ -38,6 +37,7 @@ from typing import Any
 
 import sim
 from sim import RunConfig, RunResult, collect
+from sim.atomic import write_bytes
 from sim.prelude import prelude, run_from_prelude
 
 DEFAULT_DIR = Path("outputs") / "warmup-cache"
@@ -123,16 +123,7 @@ class WarmupCache:
         """Store ``config``'s prelude atomically (temporary file and rename), then keep the folder under its bound."""
         if not self.enabled or len(blob) > self.max_bytes:
             return
-        path = self.path(config)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=self.folder)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(blob)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_bytes(self.path(config), blob)
         self.trim()
 
     def trim(self) -> None:
