@@ -113,3 +113,9 @@ def fit_emulator(x: np.ndarray, y: np.ndarray, starts: int = 3, seed: int = 0) -
     length, signal, nugget = np.exp(best.x[:-2]), float(np.exp(best.x[-2])), float(np.exp(best.x[-1]))
     chol = cho_factor(_kernel(x, x, length, signal) + (nugget + 1e-8) * np.eye(n), lower=True)
     return Emulator(x, beta, length, signal, nugget, y_mean, y_sd, cho_solve(chol, r), chol)
+
+
+def fit_emulator_task(task: tuple[np.ndarray, np.ndarray, int]) -> Emulator:
+    """`fit_emulator` of one ``(x, y, seed)`` task: a picklable function for a pool of worker processes."""
+    x, y, seed = task
+    return fit_emulator(x, y, seed=seed)

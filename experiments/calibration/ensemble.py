@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.calibration.cost import solvable, solve_cost
+from experiments.calibration.emulator import fit_emulator_task
 from experiments.calibration.fit import (
     COST_SCALES,
     SCALES,
@@ -310,7 +311,11 @@ def build(pool: Pool, scenario: str, kw: dict[str, Any], waves: int, wave_size: 
         return True
 
     _, _, done_waves = history_match(simulate, len(space.scales), z, var, waves, wave_size, seed=seed, say=say,
-                                     feasible=feasible, refit=refit if switched else None)
+                                     feasible=feasible, refit=refit if switched else None,
+                                     # A wave's emulators (one per output) are fitted side by side in the pool: the
+                                     # fits, not the runs, took most of a calibration's time (each is deterministic
+                                     # in its task, so the waves are those of fitting them one after another).
+                                     fit_all=lambda tasks: pool.map(fit_emulator_task, tasks))
     res = EnsembleResult(scenario, space, runs, done_waves, kw, time.perf_counter() - t0, cached[0],
                          load_windows=[(math.exp(w[0]), math.exp(w[1])) if w else None for w in windows])
     res.members = [r for r in runs if accept(r.obs)[0]]

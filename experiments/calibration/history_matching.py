@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.stats import qmc
 
-from experiments.calibration.emulator import Emulator, fit_emulator
+from experiments.calibration.emulator import Emulator, fit_emulator_task
 
 CUTOFF = 3.0
 
@@ -106,6 +106,10 @@ def _feasible_part(points: np.ndarray, feasible: Callable[[np.ndarray], bool], n
     return np.array(out).reshape(-1, points.shape[1])
 
 
+# Fits a wave's emulators from (design, output, seed) tasks, in task order (e.g. `Pool.map` of `fit_emulator_task`).
+FitAll = Callable[[list[tuple[np.ndarray, np.ndarray, int]]], list[Emulator]]
+
+
 @dataclass
 class Wave:
     """One wave: its emulators and what it ruled out."""
@@ -132,6 +136,7 @@ def history_match(simulate: Callable[[np.ndarray], np.ndarray], d: int, z: np.nd
                   waves: int, wave_size: int, seed: int = 0, candidates: int = 20000, say: Callable[[str], None] = print,
                   feasible: Callable[[np.ndarray], bool] | None = None,
                   refit: Callable[[int], tuple[np.ndarray, np.ndarray]] | None = None,
+                  fit_all: FitAll | None = None,
                   ) -> tuple[np.ndarray, np.ndarray, list[Wave]]:
     """Run the waves; return every design point run (unit cube), its outputs, and the waves.
 
@@ -152,7 +157,10 @@ def history_match(simulate: Callable[[np.ndarray], np.ndarray], d: int, z: np.nd
         refit: runs so far (the first n points of the design, in order) -> (z, var) of this wave, for outputs whose
             window is learned from the runs (None: ``z`` and ``var`` throughout). It gets the count, not the
             outputs: the caller reads its own records of those runs, which may hold values that are not emulated.
+        fit_all: fits a wave's emulators from ``(x, y, seed)`` tasks, in task order (None: one after another here).
+            Each fit is deterministic in its task, so fitting them in a pool of workers gives the same emulators.
     """
+    fit_all = fit_all or (lambda tasks: [fit_emulator_task(t) for t in tasks])
     xs = latin_hypercube(wave_size, d, seed)
     if feasible is not None:
         # A refused run teaches the emulators nothing and is no member: the first design keeps feasible points only.
@@ -165,7 +173,7 @@ def history_match(simulate: Callable[[np.ndarray], np.ndarray], d: int, z: np.nd
         # Each emulator learns from the runs that have its output (a run cached before an output was observed still
         # teaches the others).
         ok = np.isfinite(ys)
-        ems = [fit_emulator(xs[ok[:, i]], ys[ok[:, i], i], seed=seed + k) for i in range(len(z))]
+        ems = fit_all([(xs[ok[:, i]], ys[ok[:, i], i], seed + k) for i in range(len(z))])
         zk, vk = refit(len(xs)) if refit is not None else (z, var)
         wave = Wave(ems, 0.0, z=np.asarray(zk, dtype=float), var=np.asarray(vk, dtype=float))
         rng = np.random.default_rng(seed + 1000 * k)
