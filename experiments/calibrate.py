@@ -1,6 +1,6 @@
 """Calibrate the fragmented status quo of sociaal_domein and jeugdhulp (``make calibrate``).
 
-``python -m experiments.calibrate [--scenarios sociaal_domein,jeugdhulp] [--waves 3] [--wave-size 40]
+``python -m experiments.calibrate [--scenarios sociaal_domein,jeugdhulp] [--waves N] [--wave-size 40]
 [--replications 5] [--workers 2] [--fit-families N] [--no-write] [--report-only] [--validate-only]``
 
 For each scenario: history matching (`experiments.calibration.ensemble`) keeps
@@ -53,6 +53,10 @@ VALIDATION_SEED0 = 101  # validation seeds differ from the fitting seeds (1..n) 
 # The smallest population each scenario allows (its staff scale with the population and no desk may round to zero,
 # sim.staffing): history matching runs many points, so it runs the cheapest population the model accepts.
 FIT_FAMILIES = {"sociaal_domein": 3334, "jeugdhulp": 2182}
+# The waves that made each stored ensemble (scenarios/<name>.ensemble.csv), the default of ``--waves``: a calibration
+# with the defaults reproduces the stored ensemble (from the scenario file as it was before its write-back) instead
+# of a smaller one from fewer waves, which would replace it.
+SHIPPED_WAVES = {"sociaal_domein": 8, "jeugdhulp": 6}
 CACHE_DIR = ROOT / "outputs" / "calibration"
 
 
@@ -138,7 +142,9 @@ def main(argv: list[str] | None = None) -> int:
     """Fit, write back, validate, and regenerate the calibration document."""
     ap = argparse.ArgumentParser(prog="python -m experiments.calibrate", description=__doc__.splitlines()[0])
     ap.add_argument("--scenarios", default="sociaal_domein,jeugdhulp")
-    ap.add_argument("--waves", type=int, default=3, help="history-matching waves after the first Latin hypercube")
+    ap.add_argument("--waves", type=int, default=None,
+                    help="history-matching waves after the first Latin hypercube (default: those of the stored ensemble, "
+                         + ", ".join(f"{k} {v}" for k, v in SHIPPED_WAVES.items()) + ")")
     ap.add_argument("--wave-size", type=int, default=40, help="runs per wave (one seed each)")
     ap.add_argument("--replications", type=int, default=5, help="validation replications on the written file")
     ap.add_argument("--workers", type=int, default=2)
@@ -165,10 +171,14 @@ def main(argv: list[str] | None = None) -> int:
         if not (SCENARIO_DIR / f"{s}.yaml").is_file() or s not in COST_SCALES:
             print(f"error: --scenarios: got {s!r}; allowed: {', '.join(COST_SCALES)}", file=sys.stderr)
             return 2
-    if args.waves < 0 or min(args.wave_size, args.replications, args.workers, args.fit_families or 1) < 1:
-        print("error: --waves: allowed: an integer >= 0 (0: the Latin hypercube only); --wave-size, --replications, "
-              "--workers and --fit-families: allowed: integers >= 1", file=sys.stderr)
+    if args.waves is not None and args.waves < 0:
+        print(f"error: --waves: got {args.waves}; allowed: an integer >= 0 (0: the Latin hypercube only)", file=sys.stderr)
         return 2
+    for flag in ("wave_size", "replications", "workers", "fit_families"):
+        value = getattr(args, flag)
+        if value is not None and value < 1:
+            print(f"error: --{flag.replace('_', '-')}: got {value}; allowed: an integer >= 1", file=sys.stderr)
+            return 2
     record = json.loads(RECORD.read_text()) if RECORD.is_file() else {"scenarios": {}}
     t0 = time.perf_counter()
     if args.validate_only:
@@ -189,12 +199,13 @@ def main(argv: list[str] | None = None) -> int:
     with Pool(args.workers, in_process=args.workers <= 1) as pool:
         for scenario in scenarios:
             n_fit = args.fit_families or FIT_FAMILIES[scenario]
-            say(f"calibrating {scenario}: history matching, {args.waves} waves x {args.wave_size} runs after a Latin "
+            waves = SHIPPED_WAVES[scenario] if args.waves is None else args.waves
+            say(f"calibrating {scenario}: history matching, {waves} waves x {args.wave_size} runs after a Latin "
                 f"hypercube of {args.wave_size}, {n_fit} households, {args.workers} workers")
             # The matching runs a smaller population (staff in proportion, sim.staffing) to keep a run affordable; the
             # validation below runs the scenario's own population, so any effect of scale on the targets shows there.
             kw = {"horizon_days": FIT_HORIZON, "warm_up_days": WARM_UP, "n_families": n_fit}
-            res = build(pool, scenario, kw, args.waves, args.wave_size, RunCache(CACHE_DIR / f"{scenario}-runs.jsonl"), say)
+            res = build(pool, scenario, kw, waves, args.wave_size, RunCache(CACHE_DIR / f"{scenario}-runs.jsonl"), say)
             rec_ens = ensemble_record(res)
             say(f"  [{scenario}] {len(res.members)} of {len(res.runs)} runs accepted; runs missing each band: "
                 + ", ".join(f"{k} {v}" for k, v in rec_ens["missed_by"].items()))

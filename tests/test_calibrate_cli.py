@@ -34,3 +34,29 @@ def test_unknown_scenario_is_refused(record: Path, capsys: pytest.CaptureFixture
     err = capsys.readouterr().err
     assert "--scenarios" in err and "atlantis" in err and "sociaal_domein" in err, err
     assert not (record.parent / "calibration.md").exists()
+
+
+def test_the_default_budget_is_that_of_each_stored_ensemble() -> None:
+    # `make calibrate` with no arguments must rebuild the ensemble the repository ships, not a smaller one from fewer
+    # waves that would replace it (the stored ensemble's record says how many waves made it).
+    shipped = json.loads(calibrate.RECORD.read_text())["scenarios"]
+    with_ensemble = {s: rec["ensemble"] for s, rec in shipped.items() if "ensemble" in rec}
+    assert with_ensemble, "no stored ensemble on record"
+    for scenario, ens in with_ensemble.items():
+        assert calibrate.SHIPPED_WAVES[scenario] == ens["waves"], scenario
+        assert (calibrate.ROOT / ens["file"]).is_file(), ens["file"]
+    assert set(calibrate.SHIPPED_WAVES) == set(calibrate.FIT_FAMILIES)
+
+
+def test_negative_waves_are_refused(record: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert calibrate.main(["--waves", "-1", "--scenarios", "jeugdhulp"]) == 2
+    err = capsys.readouterr().err
+    assert "--waves: got -1; allowed: an integer >= 0" in err, err
+    assert not (record.parent / "calibration.md").exists()
+
+
+@pytest.mark.parametrize("flag", ["--wave-size", "--replications", "--workers", "--fit-families"])
+def test_a_count_below_one_is_refused_by_name(flag: str, record: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert calibrate.main([flag, "0", "--scenarios", "jeugdhulp"]) == 2
+    assert f"{flag}: got 0; allowed: an integer >= 1" in capsys.readouterr().err
+    assert not (record.parent / "calibration.md").exists()
