@@ -205,6 +205,9 @@ def regimes_blocks(sweep: Sweep, t: Texts, out: Path, fig: Any) -> list[Block]:
                         t("declared_range"): [f"{_parameter_value(t, bounds[n][0])} - {_parameter_value(t, bounds[n][1])}"
                                               for n in limits.parameter],
                         t("quasi_p"): [_p_value(t, quasi_p[n]) for n in limits.parameter]}))]
+    for case, f in found.items():
+        if f.screened is not None:
+            content += _screen_blocks(t, case_name(case), f, bounds)
     fig(figures.prim_trajectory(found, t, out / "prim_trajectory.png", case_name), t("trajectory_caption"))
     for case, f in found.items():
         if f.box is None or not f.box.restricted:
@@ -213,6 +216,36 @@ def regimes_blocks(sweep: Sweep, t: Texts, out: Path, fig: Any) -> list[Block]:
         fig(figures.prim_box(table, f, f"loses:{case}", outcome, bounds, t, out / f"prim_box_{case}.png",
                              t("box_fig_title", challenger=chal, case=case_name(case))), t("box_caption"))
     return content
+
+
+def _screen_blocks(t: Texts, case: str, f: regimes.Found, bounds: dict[str, tuple[float, float]]) -> list[Block]:
+    """Which parameters separate the cases on their own, and PRIM's box over those alone (or that none does)."""
+    assert f.screened is not None
+    top = f.screened.iloc[0]
+    blocks: list[Block] = [("h3", t("screen_title", case=case))]
+    if f.focused is None or f.focused_prim is None:
+        return blocks + [("p", t("screen_none", k=len(f.screened), level=t.number(regimes.SCREEN_LEVEL, 2),
+                                 parameter=f"`{t.factor(str(top.parameter))}`", p=_p_value(t, float(top.p)),
+                                 p_holm=_p_value(t, float(top.p_holm))))]
+    strong = f.screened[f.screened.p_holm < regimes.SCREEN_LEVEL]
+    box = f.focused
+    blocks.append(("p", t("screen_found", k=len(f.screened), level=t.number(regimes.SCREEN_LEVEL, 2),
+                          parameters=", ".join(f"`{t.factor(str(n))}`" for n in strong.parameter), n=box.n,
+                          coverage=_share(t, box.coverage), density=_share(t, box.density),
+                          base=_share(t, f.cases / f.points), mass=_share(t, box.mass))))
+    if not box.restricted:
+        return blocks
+    limits = box.limits()
+    quasi_p = f.focused_prim.significance(box)
+    p_holm = dict(zip(f.screened.parameter, f.screened.p_holm, strict=True))
+    blocks.append(("table", pd.DataFrame({
+        t("parameter"): [f"`{t.factor(n)}`" for n in limits.parameter],
+        t("lower"): [_parameter_value(t, v) for v in limits.lo],
+        t("upper"): [_parameter_value(t, v) for v in limits.hi],
+        t("declared_range"): [f"{_parameter_value(t, bounds[n][0])} - {_parameter_value(t, bounds[n][1])}" for n in limits.parameter],
+        t("p_holm"): [_p_value(t, p_holm[n]) for n in limits.parameter],
+        t("quasi_p"): [_p_value(t, quasi_p[n]) for n in limits.parameter]})))
+    return blocks
 
 
 def _md_table(df: pd.DataFrame) -> str:

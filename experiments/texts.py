@@ -168,6 +168,22 @@ PHRASES: dict[str, tuple[str, str]] = {
     "box_title": ("Box: {case}", "Blok: {case}"),
     "box_text": ("{n} points in the box; coverage {coverage}, density {density} (against {base} of all points), mass {mass}.",
                  "{n} punten in het blok; dekking {coverage}, dichtheid {density} (tegen {base} van alle punten), massa {mass}."),
+    "screen_title": ("Parameters that separate the cases on their own: {case}", "Parameters die de gevallen op zichzelf scheiden: {case}"),
+    "screen_none": ("No parameter separates the cases from the other points on its own beyond chance (Mann-Whitney U per "
+                    "parameter, Holm-adjusted over the {k} parameters, level {level}; the nearest: {parameter}, p {p}, "
+                    "adjusted {p_holm}). The box above is then best read as a fit of chance: these points do not show "
+                    "where this happens, only how often.",
+                    "Geen parameter scheidt de gevallen op zichzelf meer dan toevallig van de andere punten (Mann-Whitney U "
+                    "per parameter, Holm-gecorrigeerd over de {k} parameters, niveau {level}; het dichtst erbij: {parameter}, "
+                    "p {p}, gecorrigeerd {p_holm}). Het blok hierboven is dan eerder toeval: deze punten laten niet zien "
+                    "waar dit gebeurt, alleen hoe vaak."),
+    "screen_found": ("Separating the cases on their own (Mann-Whitney U per parameter, Holm-adjusted over the {k} "
+                     "parameters, level {level}): {parameters}. PRIM over these alone: {n} points in the box; coverage "
+                     "{coverage}, density {density} (against {base} of all points), mass {mass}.",
+                     "Scheiden de gevallen op zichzelf (Mann-Whitney U per parameter, Holm-gecorrigeerd over de {k} "
+                     "parameters, niveau {level}): {parameters}. PRIM over alleen deze: {n} punten in het blok; dekking "
+                     "{coverage}, dichtheid {density} (tegen {base} van alle punten), massa {mass}."),
+    "p_holm": ("p (Holm)", "p (Holm)"),
     "parameter": ("parameter", "parameter"), "lower": ("lower limit", "ondergrens"), "upper": ("upper limit", "bovengrens"),
     "declared_range": ("declared range", "opgegeven bereik"),
     "quasi_p": ("quasi-p", "quasi-p"),

@@ -131,3 +131,35 @@ def test_an_outcome_read_a_year_after_onset_needs_a_longer_window(tmp_path: Path
                   "warm_up_days=30", "progress=false", "launcher=inprocess", f"out={out}")
     assert err.value.field == "horizon_days" and "families_helped_within_365_days" in str(err.value)
     assert not out.exists()
+
+
+def test_screening_names_the_one_parameter_that_drives_the_cases_and_boxes_it_alone() -> None:
+    # 40 parameters, 150 points: cases are the points with `drive` below 0.3 (plus a few flipped at random), so PRIM
+    # over every parameter can trim many edges, but only `drive` separates the cases on its own.
+    rng = np.random.default_rng(7)
+    x = pd.DataFrame(rng.random((150, 40)), columns=["drive", *(f"noise_{i}" for i in range(39))])
+    y = (x["drive"].to_numpy() < 0.3) ^ (rng.random(150) < 0.05)
+    screened = regimes.screen(x, y)
+    assert screened.parameter.iloc[0] == "drive" and screened.p_holm.iloc[0] < 1e-6
+    assert (screened.p_holm.iloc[1:] >= regimes.SCREEN_LEVEL).all()
+    assert (screened.p_holm >= screened.p).all() and screened.p_holm.is_monotonic_increasing
+    bounds = {n: (0.0, 1.0) for n in x.columns}
+    _, prim, box = regimes.focus(x, y, bounds, regimes.PRIM_DEFAULTS)
+    assert prim is not None and box is not None
+    # The densest box that keeps half the cases (PRIM's choice rule here): inside the planted range, nearly pure.
+    assert box.restricted == ("drive",) and abs(float(box.hi["drive"]) - 0.3) < 0.06
+    assert box.coverage >= 0.5 and box.density > 0.9
+
+
+def test_screening_finds_nothing_in_noise_at_its_stated_error_rate() -> None:
+    # Holm keeps the chance of any false "separating" parameter in a table at most SCREEN_LEVEL (5 %): over 20 noise
+    # tables of 60 parameters that is about one table with a hit; more than 4 would happen with probability < 0.3 %.
+    hits = 0
+    for seed in range(20):
+        rng = np.random.default_rng(seed)
+        x = pd.DataFrame(rng.random((100, 60)), columns=[f"p{i}" for i in range(60)])
+        y = rng.random(100) < 0.25
+        screened, prim, box = regimes.focus(x, y, {n: (0.0, 1.0) for n in x.columns}, regimes.PRIM_DEFAULTS)
+        hits += prim is not None
+        assert (prim is None) == (box is None) == bool((screened.p_holm >= regimes.SCREEN_LEVEL).all())
+    assert hits <= 4, hits
