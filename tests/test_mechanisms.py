@@ -159,7 +159,7 @@ def test_breadth_pays_until_depth_loss_makes_full_breadth_worse() -> None:
     """Free breadth never hurts; scanning the cost finds one where an interior share beats full breadth.
 
     The loss of depth slows her help in her own domain (`sim.depth`), so a case stays open longer and the constant
-    hazard of dropping out of help (A10) ends more of them before they resolve: the cost shows in the resolved share
+    hazard of dropping out of help (docs/design.md A10) ends more of them before they resolve: the cost shows in the resolved share
     among the helped. Time to help among the helped hides it since reneging rises with the wait (design F8): the
     longer lists the slower help makes lose their longest waiters, and pooling and fewer handoffs still shorten the
     waits of those helped. So the regime is sought in either measure, as issue 13 states it.
