@@ -68,7 +68,7 @@ test: $(STAMP) $(VIEWER_ASSETS)
 	test $$parallel = 0 && test $$serial = 0
 
 lint: $(STAMP)
-	$(PY) -m ruff check sim experiments tests viewer benchmarks
+	$(PY) -m ruff check sim experiments tests viewer benchmarks notebooks
 
 clean:
 	rm -rf .venv outputs .pytest_cache
