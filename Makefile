@@ -48,11 +48,14 @@ lab: $(STAMP)
 # History-match the fragmented status quo of sociaal_domein and jeugdhulp to published figures: an ensemble of
 # calibrated worlds in scenarios/*.ensemble.csv, its representative member written into scenarios/*.yaml, and
 # docs/calibration.md regenerated. Resumes an interrupted run (finished runs are kept in outputs/calibration/).
-# CALIBRATE_ARGS="--waves 2 --wave-size 30 --scenarios sociaal_domein" sets the budget (python -m experiments.calibrate -h).
-# Time: a run at the smallest population takes about 5.5 s of processor time (sociaal_domein, 3,334 households); the
-# default 4 x 40 runs per scenario plus validation come to about 25 processor-minutes for both scenarios, some 13 min
-# on a quiet two-core machine (estimated; measured: 80 sociaal_domein runs took 32 min at a load average of 14-21;
-# 75 runs (a Latin hypercube of 25 and 2 waves of 25) took 35 min on 2 workers at a load average of 10-50).
+# CALIBRATE_ARGS="--waves 2 --wave-size 30 --scenarios sociaal_domein" sets the budget (python -m experiments.calibrate -h);
+# without it, sociaal_domein gets the 8 waves of its stored ensemble and jeugdhulp 6 (it has a point fit so far;
+# this replaces it with an ensemble), of 40 runs each.
+# Time: the runs are the smaller part (sociaal_domein at 3,334 households: 40 runs in about 2.5 min on 2 workers); most
+# of it is fitting each wave's emulators (one per target, fitted side by side on the workers) and searching the space
+# they leave: 8-12 min a wave late in sociaal_domein's match with the fits one after another, so its 8 waves took
+# about 1.5 hours on the slow shared machine of 2026-11-28/29; jeugdhulp's first 160 runs (3 waves, fits side by side)
+# took 25 min there (both measured beside other work).
 calibrate: $(STAMP)
 	$(PY) -m experiments.calibrate $(CALIBRATE_ARGS)
 

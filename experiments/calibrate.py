@@ -53,9 +53,10 @@ VALIDATION_SEED0 = 101  # validation seeds differ from the fitting seeds (1..n) 
 # The smallest population each scenario allows (its staff scale with the population and no desk may round to zero,
 # sim.staffing): history matching runs many points, so it runs the cheapest population the model accepts.
 FIT_FAMILIES = {"sociaal_domein": 3334, "jeugdhulp": 2182}
-# The waves that made each stored ensemble (scenarios/<name>.ensemble.csv), the default of ``--waves``: a calibration
-# with the defaults reproduces the stored ensemble (from the scenario file as it was before its write-back) instead
-# of a smaller one from fewer waves, which would replace it.
+# The default of ``--waves``: for a scenario with a stored ensemble (scenarios/<name>.ensemble.csv), the waves that
+# made it, so a calibration with the defaults reproduces it (from the scenario file as it was before its write-back)
+# instead of a smaller one from fewer waves, which would replace it; jeugdhulp still has a point fit, which its first
+# history match (6 waves) replaces.
 SHIPPED_WAVES = {"sociaal_domein": 8, "jeugdhulp": 6}
 CACHE_DIR = ROOT / "outputs" / "calibration"
 
