@@ -101,6 +101,7 @@ def render_layers(runs: pd.DataFrame, metrics: list[str], base: str, other: str,
     """The three labelled layers as text (layer 1 points to the table above)."""
     keys = [k for k in metrics if k in runs.columns]
     uw = max([12, *(len(_label(k)[1]) for k in keys)])  # the unit column fits the longest unit
+    lw = max([40, *(len(_label(k)[0]) for k in keys)])  # and the metric column the longest label
     lines = [f"Three layers of uncertainty in the difference {other} - {base} (paired; each layer separately):", "",
              f"(1) Monte Carlo (seeds): the 95 % confidence intervals in the table above, {replications} seeds, one "
              f"parameter set (the scenario file).", ""]
@@ -109,7 +110,7 @@ def render_layers(runs: pd.DataFrame, metrics: list[str], base: str, other: str,
         lines += [f"(2) Parameters (ensemble of calibrated worlds): {len(member_tags)} of {n_members} members of "
                   f"{ensemble_path(scenario).name}, 1 seed each (member k at seed k), paired arms; median and 5-95 % "
                   "spread of the difference over members (one seed each, so it also holds one run's noise):",
-                  f"  {'metric':40} {'unit':{uw}} {'median':>12} {'5-95 % over members':>28}"]
+                  f"  {'metric':{lw}} {'unit':{uw}} {'median':>12} {'5-95 % over members':>28}"]
         for key in keys:
             label, unit, _ = _label(key)
             d = np.array([_differences(runs, t, key, base, other)[0] for t in member_tags])
@@ -117,7 +118,7 @@ def render_layers(runs: pd.DataFrame, metrics: list[str], base: str, other: str,
             if not len(d):
                 continue
             lo, med, hi = np.percentile(d, [5, 50, 95])
-            lines.append(f"  {label:40} {unit:{uw}} {fmt_number(med, 'en'):>12} "
+            lines.append(f"  {label:{lw}} {unit:{uw}} {fmt_number(med, 'en'):>12} "
                          f"{fmt_number(lo, 'en') + ' to ' + fmt_number(hi, 'en'):>28}")
     else:
         lines.append(f"(2) Parameters: no ensemble stored for {scenario} ({ensemble_path(scenario).name}); "
@@ -125,7 +126,7 @@ def render_layers(runs: pd.DataFrame, metrics: list[str], base: str, other: str,
     forms = list(SINGLE_ENTRY_FORMS)
     lines += ["", f"(3) Structure (single entry as {' or as '.join(forms)}; levers.single_entry_form): the difference "
               f"under each form, mean [95 % CI] over {structural_seeds} seeds, the scenario file's parameters:",
-              f"  {'metric':40} {'unit':{uw}} " + " ".join(f"{f:>28}" for f in forms)]
+              f"  {'metric':{lw}} {'unit':{uw}} " + " ".join(f"{f:>28}" for f in forms)]
     for key in keys:
         label, unit, _ = _label(key)
         cells = []
@@ -133,7 +134,7 @@ def render_layers(runs: pd.DataFrame, metrics: list[str], base: str, other: str,
             d = _differences(runs, f"form {form}", key, base, other)
             m, lo, hi = paired_difference(np.zeros_like(d), d) if len(d) > 1 else (float("nan"),) * 3
             cells.append(fmt_interval(m, lo, hi, "count", "en"))
-        lines.append(f"  {label:40} {unit:{uw}} " + " ".join(f"{c:>28}" for c in cells))
+        lines.append(f"  {label:{lw}} {unit:{uw}} " + " ".join(f"{c:>28}" for c in cells))
     return "\n".join(lines)
 
 
