@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sim.reader import Reader
+from sim.restore import RestoredInPlace
 from sim.tenancy import support_lapse
 
 if TYPE_CHECKING:
@@ -70,7 +71,7 @@ def read_breakdown(r: Reader, domains: tuple[str, ...], payers: tuple[str, ...])
     return b
 
 
-class HelpBreakdown:
+class HelpBreakdown(RestoredInPlace):
     """The breakdown clocks of one model's episodes in help."""
 
     def __init__(self, model: SocialDomainModel) -> None:

@@ -14,6 +14,7 @@ import math
 from typing import TYPE_CHECKING
 
 from sim.episode import LATENT, Clock, NeedEpisode
+from sim.restore import RestoredInPlace
 
 if TYPE_CHECKING:
     from sim.model import SocialDomainModel
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 INF = math.inf
 
 
-class Clocks:
+class Clocks(RestoredInPlace):
     """The pathway's state and the maths of its competing clocks (the base of the care steps)."""
 
     def __init__(self, model: SocialDomainModel) -> None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sim.reader import Reader
+from sim.restore import RestoredInPlace
 
 if TYPE_CHECKING:
     from sim.episode import NeedEpisode
@@ -35,7 +36,7 @@ def read_detection(r: Reader, domains: tuple[str, ...]) -> dict[str, float]:
     return r.numbers_by_name(domains, 0.0, 1.0)
 
 
-class ContactPoints:
+class ContactPoints(RestoredInPlace):
     """The noticing hazards of the contact points of one model, per domain."""
 
     def __init__(self, model: SocialDomainModel) -> None:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sim.reader import Reader
+from sim.restore import RestoredInPlace
 
 if TYPE_CHECKING:
     from sim.model import SocialDomainModel
@@ -47,7 +48,7 @@ def read_breadth_cost(r: Reader) -> BreadthCost:
     return cost
 
 
-class DepthBreadth:
+class DepthBreadth(RestoredInPlace):
     """Sets each professional's depth fit and training hours as her breadth changes (one model)."""
 
     def __init__(self, model: SocialDomainModel) -> None:

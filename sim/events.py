@@ -23,6 +23,8 @@ from typing import Any
 
 from mesa.time.events import Event, EventList, Priority
 
+from sim.restore import RestoredInPlace
+
 DEFAULT_PRIORITY = Priority.DEFAULT.value
 
 
@@ -54,7 +56,7 @@ class Timer:
         self.fn = None
 
 
-class TupleEventList(EventList):
+class TupleEventList(RestoredInPlace, EventList):
     """Mesa's `EventList` as a heap of ``(time, priority, id, event)`` tuples, with far events parked in buckets.
 
     Only events before ``limit`` are on the heap; later ones wait unsorted in buckets of `WIDTH` days and

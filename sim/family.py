@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING
 
 import mesa
 
+from sim.restore import RestoredInPlace
+
 if TYPE_CHECKING:
     from sim.episode import NeedEpisode
     from sim.professional import Professional
@@ -44,7 +46,7 @@ def onset_multipliers(acts: list[float], coupling_in: list[list[tuple[int, float
     return out
 
 
-class Family(mesa.Agent):
+class Family(RestoredInPlace, mesa.Agent):
     """A household.
 
     Attributes:

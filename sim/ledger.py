@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from sim.restore import RestoredInPlace
+
 CATEGORIES = ("intake", "help", "coordination", "case_table", "crisis", "flex", "learning", "place")
 
 
-class CostLedger:
+class CostLedger(RestoredInPlace):
     """Totals by (payer, category, organisation) inside the window [start, end].
 
     Args:

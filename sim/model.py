@@ -34,13 +34,14 @@ from sim.pathway import Pathway
 from sim.places import WaitingPlaces
 from sim.population import PopulationFlows
 from sim.referral import Referrals
+from sim.restore import RestoredInPlace
 from sim.streams import KeyedRandom, beta_from_mean, beta_table, gamma_mean_one, gamma_table
 from sim.trust import TrustNetwork
 
 PROGRESS_DAYS = 30.0  # simulated days between calls of a run's progress callback
 
 
-class SocialDomainModel(mesa.Model):
+class SocialDomainModel(RestoredInPlace, mesa.Model):
     """The simulation of one region under one lever setting.
 
     Args:

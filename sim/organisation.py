@@ -21,6 +21,7 @@ import mesa
 
 from sim.episode import INTAKE
 from sim.professional import Professional
+from sim.restore import RestoredInPlace
 from sim.staffing import desk_shares, plan_staff
 from sim.waiting_list import WaitingList
 
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from sim.scenario import Organisation as OrgSpec
 
 
-class Organisation(mesa.Agent):
+class Organisation(RestoredInPlace, mesa.Agent):
     """One organisation of the scenario.
 
     Attributes:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sim.reader import Reader
+from sim.restore import RestoredInPlace
 
 if TYPE_CHECKING:
     from sim.episode import NeedEpisode
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class WaitingPlace:
+class WaitingPlace(RestoredInPlace):
     """The place held while a need of one domain waits for help."""
 
     organisation: str
@@ -44,7 +45,7 @@ def read_waiting_place(r: Reader, payers: tuple[str, ...]) -> WaitingPlace:
     return place
 
 
-class WaitingPlaces:
+class WaitingPlaces(RestoredInPlace):
     """Books the waiting places of one model."""
 
     def __init__(self, model: SocialDomainModel) -> None:

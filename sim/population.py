@@ -31,6 +31,7 @@ import numpy as np
 
 from sim.episode import MOVED
 from sim.family import Family
+from sim.restore import RestoredInPlace
 from sim.streams import beta_table, gamma_table
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ INF = math.inf
 ENTRANT_BLOCK = 256
 
 
-class PopulationFlows:
+class PopulationFlows(RestoredInPlace):
     """Schedules exits and brings in the families that replace them."""
 
     def __init__(self, model: SocialDomainModel) -> None:

@@ -24,8 +24,8 @@ What a restored run depends on beyond the pickled model, in the process that res
 - **The cyclic garbage collector**: paused while a model is built, run or unpickled (`sim.gc_pause`), for speed
   only. The model's own callbacks are held strongly (`sim.events.Timer`) or by a model that is alive, so no
   collection can drop an event; outputs do not depend on when it runs.
-- **How objects are restored**: the model's classes restore their attributes one by one (`RESTORED_IN_PLACE`), so
-  a restored model runs as fast as a cold one; the values are those pickled either way.
+- **How objects are restored**: the model's classes restore their attributes one by one (`sim.restore`), so a
+  restored model runs as fast as a cold one; the values are those pickled either way.
 - **Python's string hashing** (salted per process): the model iterates only over lists, dicts (insertion order,
   kept by pickle) and sets of integers or integer tuples (or sorts them), so no order depends on the salt.
 
@@ -39,56 +39,13 @@ import dataclasses
 import itertools
 import pickle
 from collections.abc import Callable
-from typing import Any
 
 from mesa.time.events import Event
 
-from sim.breakdown import HelpBreakdown
-from sim.clocks import Clocks
 from sim.config import RunConfig
-from sim.contacts import ContactPoints
-from sim.depth import DepthBreadth
-from sim.events import TupleEventList
-from sim.family import Family
 from sim.gc_pause import cyclic_gc_paused
-from sim.ledger import CostLedger
-from sim.levers.base import Lever
 from sim.levers.registry import LEVERS
 from sim.model import SocialDomainModel
-from sim.organisation import Organisation
-from sim.places import WaitingPlace, WaitingPlaces
-from sim.population import PopulationFlows
-from sim.professional import Professional
-from sim.referral import Referrals
-from sim.streams import KeyedRandom, QuantileTable
-from sim.trust import TrustNetwork
-from sim.waiting_list import WaitingList
-
-
-def _set_in_place(self: Any, state: dict[str, Any]) -> None:
-    """``__setstate__`` of the model's classes: each attribute set as ``__init__`` sets it (see `RESTORED_IN_PLACE`)."""
-    cls = type(self)
-    for key, value in state.items():
-        if hasattr(getattr(cls, key, None), "__set__"):  # a data descriptor: pickle's default, the instance dict
-            self.__dict__[key] = value
-        else:
-            setattr(self, key, value)
-
-
-# The classes of a model's objects that have an instance dict. Pickle's default restore writes into each object's
-# ``__dict__``, which makes CPython 3.12 give up the object's inline attribute values, and every attribute read in
-# the run after it takes a slower path: restored runs took 15-20 % more processor time than the same days of a
-# cold run (3,500 families, sociaal_domein, 1,825 days after the switch-on: 4.6-5.3 s against 4.0 s). Setting
-# the attributes one by one, as ``__init__`` does, keeps them inline (3.4-3.7 s; same values, so the same run).
-# Bases cover their subclasses (`Clocks`: the pathway; `Lever`: every lever).
-RESTORED_IN_PLACE: tuple[type, ...] = (
-    SocialDomainModel, Family, Organisation, Professional, WaitingList, Clocks, WaitingPlaces, WaitingPlace, PopulationFlows,
-    ContactPoints, DepthBreadth, HelpBreakdown, CostLedger, TrustNetwork, KeyedRandom, QuantileTable, Referrals,
-    TupleEventList, Lever,
-)
-for _cls in RESTORED_IN_PLACE:
-    _cls.__setstate__ = _set_in_place  # type: ignore[attr-defined]
-
 
 # The prelude stops this far before ``levers_on``: after every event of the warm-up that lies before it and before
 # the events at ``levers_on`` (the levers' switch-on among them), which run in the restored model.

@@ -16,13 +16,15 @@ from typing import TYPE_CHECKING
 
 import mesa
 
+from sim.restore import RestoredInPlace
+
 if TYPE_CHECKING:
     from sim.organisation import Organisation
 
 EPS = 1e-9
 
 
-class Professional(mesa.Agent):
+class Professional(RestoredInPlace, mesa.Agent):
     """A professional of one organisation.
 
     Attributes:

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sim.reader import Reader
+from sim.restore import RestoredInPlace
 
 if TYPE_CHECKING:
     from sim.episode import NeedEpisode
@@ -64,7 +65,7 @@ def read_referral(r: Reader, organisations: tuple[str, ...]) -> ReferralAccuracy
     return acc
 
 
-class Referrals:
+class Referrals(RestoredInPlace):
     """Decides, per referral, whether it reaches the correct door (one model)."""
 
     def __init__(self, model: SocialDomainModel) -> None:

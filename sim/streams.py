@@ -20,6 +20,8 @@ from functools import lru_cache
 import numpy as np
 from scipy import stats
 
+from sim.restore import RestoredInPlace
+
 _MASK = (1 << 64) - 1
 _GOLDEN = 0x9E3779B97F4A7C15
 _M1 = 0xBF58476D1CE4E5B9
@@ -39,7 +41,7 @@ def stream_id(name: str) -> int:
     return _mix((zlib.crc32(name.encode()) + _GOLDEN) & _MASK)
 
 
-class KeyedRandom:
+class KeyedRandom(RestoredInPlace):
     """Uniform, exponential and quantile draws keyed by (seed, stream, keys).
 
     Args:
@@ -102,7 +104,7 @@ class KeyedRandom:
         return ((z >> np.uint64(11)).astype(np.float64) + 0.5) * _INV_2_53
 
 
-class QuantileTable:
+class QuantileTable(RestoredInPlace):
     """Fast inverse CDF of a continuous distribution for single keyed draws.
 
     scipy's ``ppf`` costs microseconds per scalar call; a run draws a severity

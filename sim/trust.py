@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import math
 
+from sim.restore import RestoredInPlace
 
-class TrustNetwork:
+
+class TrustNetwork(RestoredInPlace):
     """Pairwise trust between n organisations."""
 
     def __init__(self, n: int, tau0: float, tau_min: float, decay: float, alpha: float) -> None:

@@ -15,13 +15,15 @@ from __future__ import annotations
 import heapq
 from typing import TYPE_CHECKING
 
+from sim.restore import RestoredInPlace
+
 if TYPE_CHECKING:
     from sim.episode import NeedEpisode
 
 TRIAGE_BANDS = 4
 
 
-class WaitingList:
+class WaitingList(RestoredInPlace):
     """One queue of one organisation (intake or help for one domain).
 
     Args:

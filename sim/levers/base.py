@@ -17,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from sim.restore import RestoredInPlace
+
 if TYPE_CHECKING:
     from sim.family import Family
     from sim.model import SocialDomainModel
@@ -47,7 +49,7 @@ class LeverParams:
 STATUS_QUO_DAYS = 365.0
 
 
-class Lever:
+class Lever(RestoredInPlace):
     """Base class: one mechanism of networked working with its own costs.
 
     A subclass declares what the registry (`sim.levers.registry`) needs: its key, parameters class, switch
