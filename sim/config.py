@@ -12,15 +12,15 @@ from dataclasses import asdict, dataclass, field, make_dataclass
 from typing import Any
 
 from sim.errors import InputError
-from sim.levers.registry import LEAD_DAYS_MAX, LEVERS
+from sim.levers.registry import FLAG_LEVERS, LEAD_DAYS_MAX, SHARE_LEVERS
 from sim.memory import check_memory
 from sim.reader import Reader
 from sim.scenario import Scenario, load_scenario
 from sim.staffing import check_population
 
 # The switches of the registered levers (`sim.levers.registry`): flags first, then shares, each in registry order.
-LEVER_FLAGS: tuple[str, ...] = tuple(cls.setting_name() for cls in LEVERS if cls.switch == "flag")
-LEVER_SHARES: tuple[str, ...] = tuple(cls.setting_name() for cls in LEVERS if cls.switch == "share")
+LEVER_FLAGS: tuple[str, ...] = tuple(cls.setting_name() for cls in FLAG_LEVERS)
+LEVER_SHARES: tuple[str, ...] = tuple(cls.setting_name() for cls in SHARE_LEVERS)
 
 
 def _read_settings(cls: type, r: Reader) -> Any:

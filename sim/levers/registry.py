@@ -40,8 +40,11 @@ LEVERS: tuple[type[Lever], ...] = (
     LearningNetwork,
 )
 BY_KEY: dict[str, type[Lever]] = {cls.name: cls for cls in LEVERS}
-# The levers in the order their switches are listed (run settings, `sim.cli`'s help, the viewer): flags, then shares.
-SWITCH_ORDER: tuple[type[Lever], ...] = (*(c for c in LEVERS if c.switch == "flag"), *(c for c in LEVERS if c.switch == "share"))
+# The levers by kind of switch, each in registry order, and in the order their switches are listed (run settings,
+# `sim.cli`'s help, the viewer): flags, then shares.
+FLAG_LEVERS: tuple[type[Lever], ...] = tuple(c for c in LEVERS if c.switch == "flag")
+SHARE_LEVERS: tuple[type[Lever], ...] = tuple(c for c in LEVERS if c.switch == "share")
+SWITCH_ORDER: tuple[type[Lever], ...] = (*FLAG_LEVERS, *SHARE_LEVERS)
 LEAD_DAYS_MAX = 36500.0  # a century: any lead a scenario file may set
 
 
