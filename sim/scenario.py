@@ -294,6 +294,90 @@ def _read_matrix(r: Reader, rows: dict[str, Any], cols: dict[str, Any], lo: floa
     return out
 
 
+def _read_doors(r: Reader, domains: dict[str, Domain], organisations: dict[str, Organisation], where: str,
+                ) -> dict[str, dict[str, float]]:
+    """The door matrix: per domain, the probability of each organisation as the first door (summing to 1)."""
+    doors = _read_matrix(r, domains, organisations, 0.0, 1.0)
+    for dom in domains:
+        total = sum(doors.get(dom, {}).values())
+        if abs(total - 1.0) > 1e-6:
+            raise InputError(f"doors.{dom}", doors.get(dom), "door probabilities for the domain that sum to 1", where)
+        if not any(dom in o.mandate and sum(o.professionals.values()) > 0 for o in organisations.values()):
+            raise InputError(f"domains.{dom}", dom, "a domain that at least one staffed organisation has in its mandate", where)
+    return doors
+
+
+def _read_behaviour(b: Reader) -> Behaviour:
+    """The families' behaviour (rates per year in the file, per day in the model)."""
+    behaviour = Behaviour(
+        signal_rate=_per_day(b.number("signal_rate_per_year", 0.0, 1000.0)),
+        notice_rate=_per_day(b.number("notice_rate_per_year", 0.0, 1000.0)),
+        call_delay_days=b.number("call_delay_days", 0.0, 365.0),
+        p_cold_dropout=b.probability("p_cold_dropout"),
+        p_intake_dropout=b.probability("p_intake_dropout"),
+        wait_dropout_hazard=_per_day(b.number("wait_dropout_per_year", 0.0, 100.0)),
+        help_dropout_hazard=_per_day(b.number("help_dropout_per_year", 0.0, 100.0)),
+        burden=b.number("burden", 0.0, 10.0),
+        delta_intake=b.probability("delta_intake"),
+        delta_cold=b.probability("delta_cold"),
+        delta_wait=b.probability("delta_wait"),
+        delta_dropout=b.probability("delta_dropout"),
+        delta_crisis=b.number("delta_crisis", -0.2, 0.3),
+        gamma_resolve=b.probability("gamma_resolve"),
+        refusal_retry_days=b.number("refusal_retry_days", 0.0, 365.0),
+        engagement_recovery=_per_day(b.number("engagement_recovery_per_year", 0.0, 10.0, default=0.0)),
+        wait_dropout_rise=_per_day(_per_day(b.number("wait_dropout_rise_per_year", 0.0, 100.0, default=0.0))),
+    )
+    b.finish()
+    return behaviour
+
+
+def _read_coupling(c: Reader, domains: dict[str, Domain]) -> Coupling:
+    """How open needs in one domain raise the onset of others, and how help and resolution damp it."""
+    coupling = Coupling(
+        kappa=_read_matrix(c.child("kappa"), domains, domains, 0.0, 10.0),
+        c_max=c.number("c_max", 1.0, 100.0),
+        eta_help=c.probability("eta_help"),
+        u_help=c.number("u_help", 0.0, 1.0),
+        r_floor=c.number("r_floor", 0.0, 1.0, lo_open=True),
+        kappa_min=c.number("kappa_min", 0.0, 10.0),
+        zeta_recurrence=c.number("zeta_recurrence", 0.0, 10.0),
+    )
+    c.finish()
+    return coupling
+
+
+def _read_trust(t: Reader) -> Trust:
+    """Trust between organisations: start, floor, decay, and its effect on handoffs."""
+    trust = Trust(
+        tau0=t.probability("tau0"), tau_min=t.probability("tau_min"), decay=_per_day(t.number("decay_per_year", 0.0, 100.0)),
+        alpha_status_quo=t.probability("alpha_status_quo"),
+        omega_delay=t.number("omega_delay", 0.0, 0.8), omega_dropout=t.number("omega_dropout", 0.0, 0.8),
+    )
+    t.finish()
+    return trust
+
+
+def _check_crisis_care_organisations(domains: dict[str, Domain], organisations: dict[str, Organisation],
+                                     where: str) -> None:
+    """A domain's crisis care, when the file names who gives it, is given by an organisation staffed in that domain."""
+    for dom in domains.values():
+        org = dom.crisis_care_organisation
+        if org is not None and (org not in organisations or not organisations[org].professionals.get(dom.name)):
+            staffed = [o for o, spec in organisations.items() if spec.professionals.get(dom.name)]
+            raise InputError(f"domains.{dom.name}.crisis_care_organisation", org,
+                             f"an organisation with professionals in {dom.name} ({', '.join(staffed) or 'none'})", where)
+
+
+def _read_staffed_for(pop: Reader, n_families: int) -> int | None:
+    """The population the staff counts are sized for (default: the file's own); None for absolute counts."""
+    if pop.raw("staffed_for", None) == "fixed":
+        return None  # staff counts are absolute (a queueing fixture sets the load by the population)
+    if pop.has("staffed_for"):
+        return pop.number("staffed_for", 1, 10_000_000, integer=True)
+    return n_families
+
+
 def load_scenario(name_or_path: str | Path, overrides: Mapping[str, Any] | None = None) -> Scenario:
     """Load and validate a scenario by name (``scenarios/<name>.yaml``) or by path.
 
@@ -326,54 +410,12 @@ def load_scenario(name_or_path: str | Path, overrides: Mapping[str, Any] | None 
     org_r = r.child("organisations")
     organisations = {name: _read_organisation(name, org_r.child(name), domains) for name in list(org_r.data)}
     org_r.finish()
-    doors = _read_matrix(r.child("doors"), domains, organisations, 0.0, 1.0)
-    for dom in domains:
-        total = sum(doors.get(dom, {}).values())
-        if abs(total - 1.0) > 1e-6:
-            raise InputError(f"doors.{dom}", doors.get(dom), "door probabilities for the domain that sum to 1", where)
-        if not any(dom in o.mandate and sum(o.professionals.values()) > 0 for o in organisations.values()):
-            raise InputError(f"domains.{dom}", dom, "a domain that at least one staffed organisation has in its mandate", where)
+    doors = _read_doors(r.child("doors"), domains, organisations, where)
 
     pop = r.child("population")
-    b = r.child("behaviour")
-    behaviour = Behaviour(
-        signal_rate=_per_day(b.number("signal_rate_per_year", 0.0, 1000.0)),
-        notice_rate=_per_day(b.number("notice_rate_per_year", 0.0, 1000.0)),
-        call_delay_days=b.number("call_delay_days", 0.0, 365.0),
-        p_cold_dropout=b.probability("p_cold_dropout"),
-        p_intake_dropout=b.probability("p_intake_dropout"),
-        wait_dropout_hazard=_per_day(b.number("wait_dropout_per_year", 0.0, 100.0)),
-        help_dropout_hazard=_per_day(b.number("help_dropout_per_year", 0.0, 100.0)),
-        burden=b.number("burden", 0.0, 10.0),
-        delta_intake=b.probability("delta_intake"),
-        delta_cold=b.probability("delta_cold"),
-        delta_wait=b.probability("delta_wait"),
-        delta_dropout=b.probability("delta_dropout"),
-        delta_crisis=b.number("delta_crisis", -0.2, 0.3),
-        gamma_resolve=b.probability("gamma_resolve"),
-        refusal_retry_days=b.number("refusal_retry_days", 0.0, 365.0),
-        engagement_recovery=_per_day(b.number("engagement_recovery_per_year", 0.0, 10.0, default=0.0)),
-        wait_dropout_rise=_per_day(_per_day(b.number("wait_dropout_rise_per_year", 0.0, 100.0, default=0.0))),
-    )
-    b.finish()
-    c = r.child("coupling")
-    coupling = Coupling(
-        kappa=_read_matrix(c.child("kappa"), domains, domains, 0.0, 10.0),
-        c_max=c.number("c_max", 1.0, 100.0),
-        eta_help=c.probability("eta_help"),
-        u_help=c.number("u_help", 0.0, 1.0),
-        r_floor=c.number("r_floor", 0.0, 1.0, lo_open=True),
-        kappa_min=c.number("kappa_min", 0.0, 10.0),
-        zeta_recurrence=c.number("zeta_recurrence", 0.0, 10.0),
-    )
-    c.finish()
-    t = r.child("trust")
-    trust = Trust(
-        tau0=t.probability("tau0"), tau_min=t.probability("tau_min"), decay=_per_day(t.number("decay_per_year", 0.0, 100.0)),
-        alpha_status_quo=t.probability("alpha_status_quo"),
-        omega_delay=t.number("omega_delay", 0.0, 0.8), omega_dropout=t.number("omega_dropout", 0.0, 0.8),
-    )
-    t.finish()
+    behaviour = _read_behaviour(r.child("behaviour"))
+    coupling = _read_coupling(r.child("coupling"), domains)
+    trust = _read_trust(r.child("trust"))
     levers = read_lever_parameters(r.child("levers"), organisations)  # each lever reads its own keys
 
     help_shape = r.raw("help_effect_shape", None)
@@ -384,18 +426,9 @@ def load_scenario(name_or_path: str | Path, overrides: Mapping[str, Any] | None 
     )
     decay = r.raw("remission_severity_decay", None)
     crisis_care = _read_crisis_care(r.child("crisis_care")) if r.has("crisis_care") else None
-    for dom in domains.values():
-        org = dom.crisis_care_organisation
-        if org is not None and (org not in organisations or not organisations[org].professionals.get(dom.name)):
-            staffed = [o for o, spec in organisations.items() if spec.professionals.get(dom.name)]
-            raise InputError(f"domains.{dom.name}.crisis_care_organisation", org,
-                             f"an organisation with professionals in {dom.name} ({', '.join(staffed) or 'none'})", where)
+    _check_crisis_care_organisations(domains, organisations, where)
     n_families = pop.number("n_families", 1, 10_000_000, integer=True)
-    staffed_for: int | None = n_families
-    if pop.raw("staffed_for", None) == "fixed":
-        staffed_for = None  # staff counts are absolute (a queueing fixture sets the load by the population)
-    elif pop.has("staffed_for"):
-        staffed_for = pop.number("staffed_for", 1, 10_000_000, integer=True)
+    staffed_for = _read_staffed_for(pop, n_families)
     scenario = Scenario(
         name=r.string("name"),
         description=r.string("description"),
