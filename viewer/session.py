@@ -198,6 +198,11 @@ def _trim_later() -> None:
     for delay in TRIM_AFTER_SECONDS:
         timer = threading.Timer(delay, _trim)
         timer.daemon = True
+        # Outside any page's context: Solara's thread patch gives a new thread the context it was made in, and a
+        # timer made while that page closes found its kernel without a shell, failed before it started and left its
+        # caller waiting in start(), holding that session's worlds (a CI run: 3 models alive after 30 pages closed,
+        # "'NoneType' object has no attribute 'display_pub'" in the server log). _trim needs no page.
+        timer.current_context = None  # type: ignore[attr-defined]
         with contextlib.suppress(RuntimeError):  # interpreter shutting down: nothing to give back
             timer.start()
 
