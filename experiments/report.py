@@ -198,13 +198,7 @@ def regimes_blocks(sweep: Sweep, t: Texts, out: Path, fig: Any) -> list[Block]:
         content += [("h3", t("box_title", case=case_name(case))),
                     ("p", t("box_text", n=f.box.n, coverage=_share(t, f.box.coverage), density=_share(t, f.box.density),
                             base=_share(t, f.cases / f.points), mass=_share(t, f.box.mass))),
-                    ("table", pd.DataFrame({
-                        t("parameter"): [f"`{t.factor(n)}`" for n in limits.parameter],
-                        t("lower"): [_parameter_value(t, v) for v in limits.lo],
-                        t("upper"): [_parameter_value(t, v) for v in limits.hi],
-                        t("declared_range"): [f"{_parameter_value(t, bounds[n][0])} - {_parameter_value(t, bounds[n][1])}"
-                                              for n in limits.parameter],
-                        t("quasi_p"): [_p_value(t, quasi_p[n]) for n in limits.parameter]}))]
+                    ("table", _limits_table(t, limits, bounds, {t("quasi_p"): quasi_p}))]
     for case, f in found.items():
         if f.screened is not None:
             content += _screen_blocks(t, case_name(case), f, bounds)
@@ -238,14 +232,20 @@ def _screen_blocks(t: Texts, case: str, f: regimes.Found, bounds: dict[str, tupl
     limits = box.limits()
     quasi_p = f.focused_prim.significance(box)
     p_holm = dict(zip(f.screened.parameter, f.screened.p_holm, strict=True))
-    blocks.append(("table", pd.DataFrame({
-        t("parameter"): [f"`{t.factor(n)}`" for n in limits.parameter],
+    blocks.append(("table", _limits_table(t, limits, bounds, {t("p_holm"): p_holm, t("quasi_p"): quasi_p})))
+    return blocks
+
+
+def _limits_table(t: Texts, limits: pd.DataFrame, bounds: dict[str, tuple[float, float]],
+                  p_values: dict[str, Any]) -> pd.DataFrame:
+    """A box's limits per parameter with its declared range, and one column per named set of p-values."""
+    names = list(limits.parameter)
+    return pd.DataFrame({
+        t("parameter"): [f"`{t.factor(n)}`" for n in names],
         t("lower"): [_parameter_value(t, v) for v in limits.lo],
         t("upper"): [_parameter_value(t, v) for v in limits.hi],
-        t("declared_range"): [f"{_parameter_value(t, bounds[n][0])} - {_parameter_value(t, bounds[n][1])}" for n in limits.parameter],
-        t("p_holm"): [_p_value(t, p_holm[n]) for n in limits.parameter],
-        t("quasi_p"): [_p_value(t, quasi_p[n]) for n in limits.parameter]})))
-    return blocks
+        t("declared_range"): [f"{_parameter_value(t, bounds[n][0])} - {_parameter_value(t, bounds[n][1])}" for n in names],
+        **{column: [_p_value(t, float(p[n])) for n in names] for column, p in p_values.items()}})
 
 
 def _md_table(df: pd.DataFrame) -> str:
