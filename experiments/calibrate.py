@@ -58,6 +58,11 @@ FIT_FAMILIES = {"sociaal_domein": 3334, "jeugdhulp": 2182}
 # instead of a smaller one from fewer waves, which would replace it; jeugdhulp still has a point fit, which its first
 # history match (6 waves) replaces.
 SHIPPED_WAVES = {"sociaal_domein": 8, "jeugdhulp": 6}
+# The default of ``--emulator-gradient`` likewise: sociaal_domein's stored ensemble was matched with emulators fitted by
+# finite differences (before 2026-11-29); the analytic gradient fits about ten times faster but along another path,
+# so its designs, and the runs and members after them, would differ. Every other scenario uses the analytic one.
+SHIPPED_GRADIENT = {"sociaal_domein": "finite-differences"}
+GRADIENTS = ("analytic", "finite-differences")
 CACHE_DIR = ROOT / "outputs" / "calibration"
 
 
@@ -123,7 +128,8 @@ def ensemble_record(res: EnsembleResult) -> dict[str, Any]:
             "file": f"scenarios/{res.scenario}.ensemble.csv", "bands": bands, "missed_by": res.missed_by(),
             "only_missed_by": res.only_missed_by(),
             "load_windows": [list(w) if w else None for w in res.load_windows],
-            "members_by_wave": [sum(m.wave == k for m in res.members) for k in range(len(res.waves) + 1)], "spread": spread, "parameters": params}
+            "members_by_wave": [sum(m.wave == k for m in res.members) for k in range(len(res.waves) + 1)], "spread": spread, "parameters": params,
+            "emulator_gradient": "analytic" if res.analytic else "finite-differences"}
 
 
 def validate(pool: Pool, scenario: str, overrides: dict[str, Any], replications: int) -> dict[str, Any]:
@@ -147,6 +153,10 @@ def main(argv: list[str] | None = None) -> int:
                     help="history-matching waves after the first Latin hypercube (default: those of the stored ensemble, "
                          + ", ".join(f"{k} {v}" for k, v in SHIPPED_WAVES.items()) + ")")
     ap.add_argument("--wave-size", type=int, default=40, help="runs per wave (one seed each)")
+    ap.add_argument("--emulator-gradient", default=None,
+                    help="how the emulators' likelihood is maximised: " + " or ".join(GRADIENTS) + " (default: what "
+                         "made the stored ensemble, " + ", ".join(f"{k} {v}" for k, v in SHIPPED_GRADIENT.items())
+                         + "; otherwise analytic)")
     ap.add_argument("--replications", type=int, default=5, help="validation replications on the written file")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--fit-families", type=int, default=None,
@@ -172,6 +182,10 @@ def main(argv: list[str] | None = None) -> int:
         if not (SCENARIO_DIR / f"{s}.yaml").is_file() or s not in COST_SCALES:
             print(f"error: --scenarios: got {s!r}; allowed: {', '.join(COST_SCALES)}", file=sys.stderr)
             return 2
+    if args.emulator_gradient is not None and args.emulator_gradient not in GRADIENTS:
+        print(f"error: --emulator-gradient: got {args.emulator_gradient!r}; allowed: {', '.join(GRADIENTS)}",
+              file=sys.stderr)
+        return 2
     if args.waves is not None and args.waves < 0:
         print(f"error: --waves: got {args.waves}; allowed: an integer >= 0 (0: the Latin hypercube only)", file=sys.stderr)
         return 2
@@ -201,12 +215,15 @@ def main(argv: list[str] | None = None) -> int:
         for scenario in scenarios:
             n_fit = args.fit_families or FIT_FAMILIES[scenario]
             waves = SHIPPED_WAVES[scenario] if args.waves is None else args.waves
+            gradient = args.emulator_gradient or SHIPPED_GRADIENT.get(scenario, "analytic")
             say(f"calibrating {scenario}: history matching, {waves} waves x {args.wave_size} runs after a Latin "
-                f"hypercube of {args.wave_size}, {n_fit} households, {args.workers} workers")
+                f"hypercube of {args.wave_size}, {n_fit} households, {args.workers} workers, emulators fitted with "
+                f"the {gradient} gradient")
             # The matching runs a smaller population (staff in proportion, sim.staffing) to keep a run affordable; the
             # validation below runs the scenario's own population, so any effect of scale on the targets shows there.
             kw = {"horizon_days": FIT_HORIZON, "warm_up_days": WARM_UP, "n_families": n_fit}
-            res = build(pool, scenario, kw, waves, args.wave_size, RunCache(CACHE_DIR / f"{scenario}-runs.jsonl"), say)
+            res = build(pool, scenario, kw, waves, args.wave_size, RunCache(CACHE_DIR / f"{scenario}-runs.jsonl"), say,
+                        analytic=gradient == "analytic")
             rec_ens = ensemble_record(res)
             say(f"  [{scenario}] {len(res.members)} of {len(res.runs)} runs accepted; runs missing each band: "
                 + ", ".join(f"{k} {v}" for k, v in rec_ens["missed_by"].items()))

@@ -60,3 +60,20 @@ def test_a_count_below_one_is_refused_by_name(flag: str, record: Path, capsys: p
     assert calibrate.main([flag, "0", "--scenarios", "jeugdhulp"]) == 2
     assert f"{flag}: got 0; allowed: an integer >= 1" in capsys.readouterr().err
     assert not (record.parent / "calibration.md").exists()
+
+
+def test_the_default_emulator_gradient_is_that_of_each_stored_ensemble() -> None:
+    # Likewise for how the emulators were fitted: another gradient gives other designs, hence other members. A record
+    # without the field predates the analytic gradient (2026-11-29), so its emulators were fitted by finite differences.
+    shipped = json.loads(calibrate.RECORD.read_text())["scenarios"]
+    for scenario, rec in shipped.items():
+        if "ensemble" in rec:
+            made = rec["ensemble"].get("emulator_gradient", "finite-differences")
+            assert calibrate.SHIPPED_GRADIENT.get(scenario, "analytic") == made, scenario
+
+
+def test_an_unknown_emulator_gradient_is_refused(record: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert calibrate.main(["--emulator-gradient", "newton", "--scenarios", "jeugdhulp"]) == 2
+    err = capsys.readouterr().err
+    assert "--emulator-gradient: got 'newton'; allowed: analytic, finite-differences" in err, err
+    assert not (record.parent / "calibration.md").exists()

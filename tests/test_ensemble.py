@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from experiments.calibration.cost import solve_cost
-from experiments.calibration.emulator import fit_emulator
+from experiments.calibration.emulator import _neg_log_likelihood, _neg_log_likelihood_and_gradient, fit_emulator
 from experiments.calibration.ensemble import (
     OUT_PREFIX,
     SEED0,
@@ -26,7 +26,14 @@ from experiments.calibration.ensemble import (
     write_ensemble,
 )
 from experiments.calibration.fit import Prior, run_observed
-from experiments.calibration.history_matching import CUTOFF, history_match, implausibility, latin_hypercube, not_ruled_out
+from experiments.calibration.history_matching import (
+    CUTOFF,
+    history_match,
+    implausibility,
+    latin_hypercube,
+    not_ruled_out,
+    sample_near,
+)
 from experiments.calibration.targets import TARGETS, accepted_band, matched_targets
 
 COST_PATH = "organisations.jeugdhulp.hourly_cost"
@@ -45,6 +52,62 @@ def test_emulator_reproduces_a_smooth_function_with_an_honest_variance() -> None
     assert np.mean(err <= 3 * np.sqrt(var + em.nugget * em.y_sd ** 2) + 1e-6) >= 0.99
     _, var_at_design, _ = em.predict(x)
     assert var_at_design.max() < var.max()  # less uncertain at the runs than between them
+
+
+def test_the_analytic_gradient_is_the_likelihood_s_gradient() -> None:
+    rng = np.random.default_rng(7)
+    x, r = rng.random((50, 4)), rng.standard_normal(50)
+    for _ in range(5):
+        theta = rng.uniform(-2.0, 1.0, 6)  # log length scales, log signal, log nugget
+        f, grad = _neg_log_likelihood_and_gradient(theta, x, r)
+        assert f == _neg_log_likelihood(theta, x, r)
+        # central differences, error O(h^2): agreement to 1e-5 of the gradient's size shows the formula
+        h = 1e-5
+        num = np.array([(_neg_log_likelihood(theta + h * e, x, r) - _neg_log_likelihood(theta - h * e, x, r)) / (2 * h)
+                        for e in np.eye(len(theta))])
+        assert np.max(np.abs(grad - num)) <= 1e-5 * np.max(np.abs(num))
+
+
+def test_the_analytic_fit_finds_a_likelihood_as_high_as_finite_differences() -> None:
+    x = latin_hypercube(60, 4, seed=8)
+    y = np.sin(3 * x[:, 0]) + x[:, 1] ** 2 + 0.05 * np.random.default_rng(9).standard_normal(60)
+
+    def nll(em) -> float:  # the objective both maximise, at the fitted hyperparameters
+        theta = np.r_[np.log(em.length), np.log(em.signal), np.log(em.nugget)]
+        return _neg_log_likelihood(theta, x, (y - em.y_mean) / em.y_sd - np.column_stack([np.ones(60), x]) @ em.beta)
+
+    fast, slow = fit_emulator(x, y), fit_emulator(x, y, analytic=False)
+    assert nll(fast) <= nll(slow) + 1e-3
+    test = np.random.default_rng(10).random((200, 4))
+    assert np.max(np.abs(fast.predict(test)[0] - slow.predict(test)[0])) < 0.05  # the function spans about 1.9
+
+
+def test_points_near_known_ones_fill_a_region_uniform_candidates_rarely_hit() -> None:
+    # A ball of radius 0.1 around the centre of [0, 1]^6: 0.008 % of the cube (uniform candidates hit it once in
+    # about 12,000). From one known point, proposals around it find 200 points of it and spread across it.
+    def inside(p: np.ndarray) -> np.ndarray:
+        return np.linalg.norm(p - 0.5, axis=1) <= 0.1
+
+    got = sample_near(np.full((1, 6), 0.52), inside, 200, 200_000, np.random.default_rng(11))
+    assert len(got) == 200 and inside(got).all()
+    # The points reach across the ball, not only around the known point: every axis spans most of its width (0.2).
+    assert np.all(got.max(axis=0) - got.min(axis=0) > 0.12)
+    assert len(sample_near(np.empty((0, 6)), inside, 10, 1000, np.random.default_rng(0))) == 0  # nothing known: none
+
+
+def test_history_matching_searches_near_known_points_when_the_space_left_is_tiny() -> None:
+    # f(x) = (x0, x1) on [0, 1]^4, published (0.5, 0.5) with sd 0.01: the space not ruled out is a square of side
+    # about 0.06 (0.4 % of the cube), too small for 1,000 uniform candidates (x10) to give 5 x 10 points.
+    z, var = np.array([0.5, 0.5]), np.array([0.01 ** 2, 0.01 ** 2])
+    said: list[str] = []
+
+    def simulate(xs: np.ndarray) -> np.ndarray:
+        return xs[:, :2].copy()
+
+    xs, _, waves = history_match(simulate, 4, z, var, waves=2, wave_size=10, seed=2, candidates=1000, say=said.append)
+    assert any("more found near the points known to be in it" in s for s in said), said
+    last = xs[-10:, :2]
+    assert np.all(np.abs(last - 0.5) <= 0.05)  # the last wave's design lies in (or at the edge of) the square
 
 
 def test_history_matching_finds_a_known_non_implausible_region() -> None:

@@ -198,6 +198,7 @@ class EnsembleResult:
     members: list[Run] = field(default_factory=list)
     representative: int = -1  # index into members
     load_windows: list[tuple[float, float] | None] = field(default_factory=list)  # per wave, offered load (not log)
+    analytic: bool = True  # emulators fitted with the analytic gradient (False: finite differences)
 
     def missed_by(self) -> dict[str, int]:
         """Per matched target: how many runs miss its accepted band."""
@@ -236,7 +237,7 @@ def representative(members: list[Run]) -> int:
 
 
 def build(pool: Pool, scenario: str, kw: dict[str, Any], waves: int, wave_size: int, cache: RunCache,
-          say: Callable[[str], None] = print, seed: int = 0) -> EnsembleResult:
+          say: Callable[[str], None] = print, seed: int = 0, analytic: bool = True) -> EnsembleResult:
     """History-match the scenario's fragmented preset and keep the accepted runs as members.
 
     Args:
@@ -248,6 +249,8 @@ def build(pool: Pool, scenario: str, kw: dict[str, Any], waves: int, wave_size: 
         cache: finished runs (resume).
         say: progress (stderr).
         seed: seed of the designs.
+        analytic: fit the emulators with the likelihood's analytic gradient (False: finite differences, as the
+            stored ensembles made before 2026-11-29; `experiments.calibrate.SHIPPED_GRADIENT`).
     """
     t0 = time.perf_counter()
     space = Space.of(scenario)
@@ -315,9 +318,10 @@ def build(pool: Pool, scenario: str, kw: dict[str, Any], waves: int, wave_size: 
                                      # A wave's emulators (one per output) are fitted side by side in the pool: the
                                      # fits, not the runs, took most of a calibration's time (each is deterministic
                                      # in its task, so the waves are those of fitting them one after another).
-                                     fit_all=lambda tasks: pool.map(fit_emulator_task, tasks))
+                                     fit_all=lambda tasks: pool.map(fit_emulator_task, tasks), analytic=analytic)
     res = EnsembleResult(scenario, space, runs, done_waves, kw, time.perf_counter() - t0, cached[0],
-                         load_windows=[(math.exp(w[0]), math.exp(w[1])) if w else None for w in windows])
+                         load_windows=[(math.exp(w[0]), math.exp(w[1])) if w else None for w in windows],
+                         analytic=analytic)
     res.members = [r for r in runs if accept(r.obs)[0]]
     if res.members:
         res.representative = representative(res.members)

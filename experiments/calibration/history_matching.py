@@ -25,7 +25,10 @@ uncertainty analysis", Bayesian Analysis 5(4):619-669:
    runs refit the emulators, and the space shrinks. When little is left, more
    uniform candidates are drawn (up to ten times as many) until the space left
    holds five times the wave, so the wave samples inside it and not at the
-   least implausible points of a too small sample.
+   least implausible points of a too small sample. When even that finds too
+   few (a space left far below a thousandth of the cube, as in jeugdhulp),
+   the rest is searched around the points known to be in it (`sample_near`,
+   hmer's importance sampling).
 
 An output may also be a quantity that is no published target but decides one
 that cannot be emulated (a switch): its ``z`` and ``var`` are then a window
@@ -45,6 +48,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 from scipy.stats import qmc
@@ -106,8 +110,61 @@ def _feasible_part(points: np.ndarray, feasible: Callable[[np.ndarray], bool], n
     return np.array(out).reshape(-1, points.shape[1])
 
 
-# Fits a wave's emulators from (design, output, seed) tasks, in task order (e.g. `Pool.map` of `fit_emulator_task`).
-FitAll = Callable[[list[tuple[np.ndarray, np.ndarray, int]]], list[Emulator]]
+# Proposals around known points (`sample_near`): the spread of a proposal starts at this share of the known points'
+# own covariance (an assumption: narrow enough that most proposals stay in a thin region); it doubles while more
+# than half the proposals are kept (the region reaches further than the known points) and halves below a tenth.
+NEAR_SCALE = 0.5
+
+
+def sample_near(inside: np.ndarray, keep: Callable[[np.ndarray], np.ndarray], n: int, budget: int,
+                rng: np.random.Generator, batch: int = 1000) -> np.ndarray:
+    """A spread-out set of up to ``n`` new points that ``keep`` accepts, found around the points ``inside``.
+
+    The importance-sampling proposal of the hmer package (Iskauskas et al. 2024, "Emulation and history matching
+    using the hmer package", Journal of Statistical Software 109(10)): a mixture of normal distributions centred at
+    the known points with their covariance, scaled; proposals outside the unit cube or not kept are dropped, and
+    each kept point joins the centres. Where the space not ruled out is a small fraction of the cube, uniform
+    candidates find a few points in it and this finds the rest at a far higher rate. The search goes on until it has
+    ``n`` points and its proposals are no longer mostly kept (they have reached the region's edges), or the budget is
+    spent; the points crowd where they started, so the result is a spread-out subset of them (`spread_subset`).
+
+    Args:
+        inside: points known to be accepted (none: nothing is found).
+        keep: mask of the points of its argument that are accepted.
+        n: points wanted.
+        budget: most proposals made.
+        rng: the wave's generator.
+        batch: proposals judged at a time.
+    """
+    d = inside.shape[1]
+    centres = inside.copy()
+    found: list[np.ndarray] = []
+    made = count = 0
+    scale = NEAR_SCALE
+    while made < budget and len(centres):
+        # A covariance of a handful of points is singular; a ridge of (1 % of the cube)^2 keeps it usable.
+        cov = (np.cov(centres, rowvar=False).reshape(d, d) if len(centres) > 1 else np.zeros((d, d))) + 1e-4 * np.eye(d)
+        chol = np.linalg.cholesky(scale ** 2 * cov)
+        prop = centres[rng.integers(len(centres), size=batch)] + rng.standard_normal((batch, d)) @ chol.T
+        made += batch
+        prop = prop[np.all((prop >= 0.0) & (prop <= 1.0), axis=1)]
+        ok = prop[keep(prop)] if len(prop) else prop
+        rate = len(ok) / batch
+        if len(ok):
+            found.append(ok)
+            count += len(ok)
+            centres = np.vstack([centres, ok])
+        if count >= n and rate <= 0.5:
+            break
+        scale = scale * 2.0 if rate > 0.5 else scale / 2.0 if rate < 0.1 else scale
+    if not found:
+        return np.empty((0, d))
+    return spread_subset(np.vstack(found), n, int(rng.integers(2 ** 31)))
+
+
+# Fits a wave's emulators from (design, output, seed, analytic) tasks, in task order (e.g. `Pool.map` of
+# `fit_emulator_task`).
+FitAll = Callable[[list[tuple[np.ndarray, np.ndarray, int, bool]]], list[Emulator]]
 
 
 @dataclass
@@ -136,7 +193,7 @@ def history_match(simulate: Callable[[np.ndarray], np.ndarray], d: int, z: np.nd
                   waves: int, wave_size: int, seed: int = 0, candidates: int = 20000, say: Callable[[str], None] = print,
                   feasible: Callable[[np.ndarray], bool] | None = None,
                   refit: Callable[[int], tuple[np.ndarray, np.ndarray]] | None = None,
-                  fit_all: FitAll | None = None,
+                  fit_all: FitAll | None = None, analytic: bool = True,
                   ) -> tuple[np.ndarray, np.ndarray, list[Wave]]:
     """Run the waves; return every design point run (unit cube), its outputs, and the waves.
 
@@ -159,6 +216,8 @@ def history_match(simulate: Callable[[np.ndarray], np.ndarray], d: int, z: np.nd
             outputs: the caller reads its own records of those runs, which may hold values that are not emulated.
         fit_all: fits a wave's emulators from ``(x, y, seed)`` tasks, in task order (None: one after another here).
             Each fit is deterministic in its task, so fitting them in a pool of workers gives the same emulators.
+        analytic: fit the emulators with the likelihood's analytic gradient (`fit_emulator`); False reproduces
+            the designs of matches made with finite differences.
     """
     fit_all = fit_all or (lambda tasks: [fit_emulator_task(t) for t in tasks])
     xs = latin_hypercube(wave_size, d, seed)
@@ -173,7 +232,7 @@ def history_match(simulate: Callable[[np.ndarray], np.ndarray], d: int, z: np.nd
         # Each emulator learns from the runs that have its output (a run cached before an output was observed still
         # teaches the others).
         ok = np.isfinite(ys)
-        ems = fit_all([(xs[ok[:, i]], ys[ok[:, i], i], seed + k) for i in range(len(z))])
+        ems = fit_all([(xs[ok[:, i]], ys[ok[:, i], i], seed + k, analytic) for i in range(len(z))])
         zk, vk = refit(len(xs)) if refit is not None else (z, var)
         wave = Wave(ems, 0.0, z=np.asarray(zk, dtype=float), var=np.asarray(vk, dtype=float))
         rng = np.random.default_rng(seed + 1000 * k)
@@ -185,6 +244,16 @@ def history_match(simulate: Callable[[np.ndarray], np.ndarray], d: int, z: np.nd
         prev = not_ruled_out(done, z, var, cand) if done else np.ones(len(cand), dtype=bool)
         wave.nroy_fraction = float(keep.sum() / max(1, prev.sum()))
         pool = cand[keep]
+        found_near = 0
+        if keep.sum() < 5 * wave_size:
+            # Too small a space for uniform candidates to fill: search around what is known to be in it (the
+            # candidates kept and the runs so far that no wave rules out).
+            judges = [*done, wave]
+            inside = np.vstack([pool, xs[not_ruled_out(judges, z, var, xs)]])
+            near = sample_near(inside, partial(not_ruled_out, judges, z, var), 5 * wave_size - len(pool),
+                               10 * candidates, rng)
+            found_near = len(near)
+            pool = np.vstack([pool, near])
         if feasible is not None:
             pool = _feasible_part(pool, feasible, 2 * wave_size, seed + k)
         if len(pool) < wave_size:
@@ -198,7 +267,8 @@ def history_match(simulate: Callable[[np.ndarray], np.ndarray], d: int, z: np.nd
         wave.design = spread_subset(pool, wave_size, seed + k)
         done.append(wave)
         say(f"  wave {k}: {keep.sum()} of {len(cand)} uniform candidates not ruled out "
-            f"({100 * keep.mean():.2f} % of the cube; {100 * wave.nroy_fraction:.1f} % of the space the earlier waves left)")
+            f"({100 * keep.mean():.2f} % of the cube; {100 * wave.nroy_fraction:.1f} % of the space the earlier waves left)"
+            + (f"; {found_near} more found near the points known to be in it" if found_near else ""))
         xs = np.vstack([xs, wave.design])
         ys = np.vstack([ys, simulate(wave.design)])
     return xs, ys, done
