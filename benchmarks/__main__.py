@@ -5,6 +5,8 @@ progress, the table of figures against the targets and the regression guard, the
 ``benchmarks/bench.json`` and ``docs/performance.md`` (full run) or ``outputs/bench-quick.json`` (quick: a check on
 this machine, kept out of the tracked files so that trying it changes nothing in the repository).
 ``--only NAME...`` runs some workloads alone (e.g. ``--only lever_switch``) and writes ``outputs/bench-only.json``.
+``--render-only`` measures nothing: it rewrites ``docs/performance.md`` from the stored record and the notes (after
+the notes changed), marking the rows measured on a workload defined otherwise than the suite's now.
 Nothing is written until every workload has finished, so an interrupted benchmark leaves the stored figures
 as they were. Exit status 0 even when a target is missed: this is a measurement, not a test.
 """
@@ -99,7 +101,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="+", metavar="NAME",
                         help="only these workloads (e.g. lever_switch); figures go to outputs/bench-only.json, "
                              "the stored record and docs/performance.md are left as they are")
+    parser.add_argument("--render-only", action="store_true",
+                        help="measure nothing: rewrite docs/performance.md from benchmarks/bench.json and benchmarks/notes.md")
     args = parser.parse_args(argv)
+    if args.render_only:
+        stored = HERE / "bench.json"
+        if not stored.is_file():
+            parser.error(f"--render-only: got no stored record at {stored}; allowed: after a full make bench")
+        record = json.loads(stored.read_text())
+        current = {w.name: w for w in full()[0]}
+        report.write_atomic(ROOT / "docs" / "performance.md",
+                            report.markdown(record, (HERE / "notes.md").read_text(), current))
+        print(f"wrote {ROOT / 'docs' / 'performance.md'} from {stored} (measured {record['meta']['date']}, "
+              f"commit {record['meta']['commit']}; nothing measured now)")
+        return 0
     mode = "quick" if args.quick else "full"
     workloads, scaling = quick() if args.quick else full()
     if args.only:
@@ -152,7 +167,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nregression guard: no workload slower by more than 10 % than the stored run of {previous['meta']['date']}")
     if mode == "full":
         notes = (HERE / "notes.md").read_text()
-        report.write_atomic(ROOT / "docs" / "performance.md", report.markdown(record, notes))
+        report.write_atomic(ROOT / "docs" / "performance.md",
+                            report.markdown(record, notes, {w.name: w for w in workloads}))
         print(f"wrote {ROOT / 'docs' / 'performance.md'}")
     report.write_json(out, record)
     print(f"wrote {out} ({meta['wall_seconds']:.0f} s)")

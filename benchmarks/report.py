@@ -124,30 +124,60 @@ def _met(m: bool | None) -> str:
     return "-" if m is None else ("met" if m else "NOT MET")
 
 
-def result_rows(record: dict[str, Any]) -> list[tuple[str, str, str, str, str, str, str]]:
-    """(workload, min, median, max, peak memory, target, met) per measured workload, formatted."""
+def stale(stored: dict[str, Any], now: dict[str, Any] | None) -> str:
+    """Why a stored workload's figures are not those of the workload as the suite defines it now ('' if they are).
+
+    Args:
+        stored: the workload's parameters when it was measured.
+        now: its parameters in the suite now (None: the suite has no such workload any more).
+    """
+    if now is None:
+        return "stale: no longer in the suite"
+    diff = [f"{k} {stored.get(k, 'default')} (now {now.get(k, 'default')})" for k in sorted(set(stored) | set(now))
+            if stored.get(k) != now.get(k)]
+    return "stale: measured with " + ", ".join(diff) if diff else ""
+
+
+def result_rows(record: dict[str, Any], current: dict[str, Workload] | None = None,
+                ) -> list[tuple[str, str, str, str, str, str, str]]:
+    """(workload, min, median, max, peak memory, target, met) per measured workload, formatted.
+
+    Args:
+        record: the stored (or just measured) figures.
+        current: the suite's workloads as defined now (None: take the record as current). A measured workload whose
+            parameters have changed since says so instead of met or not, and one not measured yet gets a row saying so:
+            a target judged on another workload is no judgement of this one.
+    """
     rows = []
     for name, w in record["workloads"].items():
         s = w["summary"]
         mem = f"{s['peak_rss_mb']:.0f} MB"
+        why = "" if current is None else stale(w.get("params", {}), current[name].params if name in current else None)
+        met = why or _met(w["met"])
         if w["kind"] in ("run", "boltzmann"):
             t = s["seconds"]
-            rows.append((name, _s(t["min"]), _s(t["median"]), _s(t["max"]), mem, w["target"], _met(w["met"])))
+            rows.append((name, _s(t["min"]), _s(t["median"]), _s(t["max"]), mem, w["target"], met))
         elif w["kind"] == "viewer":
             t = s["step_s"]
             rows.append((name + " (day step)", _ms(t["min"]), _ms(t["median"]), _ms(t["max"]) + f" (p95 {_ms(s['step_p95_s'])})",
-                         mem, w["target"], _met(w["met"])))
+                         mem, w["target"], met))
         elif w["kind"] == "sweep":
             t = s["speedup"]
             rows.append((name + " (speed-up)", f"{t['min']:.2f}x", f"{t['median']:.2f}x", f"{t['max']:.2f}x", mem, w["target"],
-                         _met(w["met"])))
+                         met))
             c = s.get("speedup_cold")
             if c:
                 rows.append((name + " (cold: pool start-up included)", f"{c['min']:.2f}x", f"{c['median']:.2f}x", f"{c['max']:.2f}x",
                              mem, "", "-"))
     sc = record.get("scaling")
     if sc:
-        rows.append(("scaling (exponent)", "", f"{sc['exponent']:.3f}", "", "", sc["target"], _met(sc["met"])))
+        # Fitted over the series' points: stale when any of them is (a point's row says why).
+        series = [r for r in rows if r[0].startswith("scale_")]
+        met = "stale: fitted over stale points" if any(r[6].startswith("stale") for r in series) else _met(sc["met"])
+        rows.append(("scaling (exponent)", "", f"{sc['exponent']:.3f}", "", "", sc["target"], met))
+    for name, w in (current or {}).items():
+        if name not in record["workloads"]:
+            rows.append((name, "", "", "", "", w.target, "not measured yet"))
     return rows
 
 
@@ -175,9 +205,13 @@ def print_table(record: dict[str, Any]) -> None:
               + f"; exponent {sc['exponent']:.3f} (largest three sizes: {sc['exponent_largest_three']:.3f})")
 
 
-def markdown(record: dict[str, Any], notes: str) -> str:
-    """docs/performance.md: how to run, the machine, the figures, the guard, the hot spots and the notes."""
+def markdown(record: dict[str, Any], notes: str, current: dict[str, Workload] | None = None) -> str:
+    """docs/performance.md: how to run, the machine, the figures, the guard, the hot spots and the notes.
+
+    ``current``: the suite's workloads as defined now (`result_rows`); rows measured on another definition say so.
+    """
     meta = record["meta"]
+    rows = result_rows(record, current)
     lines = [
         "# Performance",
         "",
@@ -200,8 +234,13 @@ def markdown(record: dict[str, Any], notes: str) -> str:
         "| workload | min | median | max | peak memory | target | met |",
         "|---|---|---|---|---|---|---|",
     ]
-    for r in result_rows(record):
+    for r in rows:
         lines.append("| " + " | ".join(r) + " |")
+    if any(r[6].startswith(("stale", "not measured")) for r in rows):
+        lines += ["", "**Not every row is a current figure.** A row marked stale was measured on the workload as it was "
+                  "defined then, so its target was judged on another run than the one the suite times now; a row not "
+                  "measured yet is new in the suite. `make bench` measures every workload as it is now; the notes "
+                  "below give what was measured since, workload by workload."]
     lines += ["", "Peak memory is the peak resident set size of the process that ran the repeat (`ru_maxrss`),",
               "interpreter and libraries included (about 200 MB before any model exists).", "",
               "## Throughput", "", "| workload | what | family-days/s | events/s | events | episodes |", "|---|---|---|---|---|---|"]

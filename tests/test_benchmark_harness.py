@@ -106,3 +106,19 @@ def test_the_quick_benchmark_writes_outside_tracked_files() -> None:
     assert record_path("full") == ROOT / "benchmarks" / "bench.json"
     # A run of some workloads alone (--only) leaves the stored record alone too.
     assert record_path("full-only").relative_to(ROOT).parts[0] == "outputs" and record_path("full-only") != record_path("quick")
+
+
+def test_rows_measured_on_another_definition_say_so() -> None:
+    # A stored figure of a workload whose parameters changed since (the policy run once had a 365-day warm-up) is
+    # no judgement of the workload as the suite times it now, and a workload new in the suite is not measured yet.
+    policy = Workload("policy", "run", POLICY, 5, "t", "median <= 2 s", limits={"seconds": 2.0})
+    whatif = Workload("policy_whatif", "run", dict(POLICY, working="networked"), 5, "t", "median <= 2 s")
+    s = report.summarise(policy, _run([1.5, 1.6, 1.7]))
+    record = {"meta": {}, "workloads": {"policy": {"kind": "run", "summary": s, "target": policy.target, "met": True,
+                                                   "params": dict(POLICY, warm_up_days=365.0)}}}
+    rows = report.result_rows(record, {"policy": policy, "policy_whatif": whatif})
+    assert rows[0][6] == "stale: measured with warm_up_days 365.0 (now default)", rows[0]
+    assert rows[1] == ("policy_whatif", "", "", "", "", "median <= 2 s", "not measured yet")
+    record["workloads"]["policy"]["params"] = dict(POLICY)
+    assert report.result_rows(record, {"policy": policy})[0][6] == "met"  # the same definition: judged as measured
+    assert report.result_rows(record)[0][6] == "met"  # no suite given: the record is current

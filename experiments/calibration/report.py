@@ -139,10 +139,13 @@ def render(record: dict[str, Any]) -> str:
              "switch.py` would judge such a target through the load that throws it, if one were fitted again."]),
            "- **Waves.** A Latin hypercube of runs (one seed each, the smallest population the scenario allows, fragmented "
            "preset); a Gaussian-process emulator per target (`emulator.py`: linear mean, squared-exponential kernel, "
-           "nugget for the run-to-run noise); the implausibility I(x) = |z - E[f(x)]| / sqrt(Var_obs + Var_discrepancy "
+           "nugget for the run-to-run noise; hyperparameters by maximum likelihood with its analytic gradient, or by "
+           "finite differences where a stored ensemble was made that way: `--emulator-gradient`); the implausibility "
+           "I(x) = |z - E[f(x)]| / sqrt(Var_obs + Var_discrepancy "
            "+ Var_emulator + Var_run), the largest over the targets, rules out x above 3; the next wave's runs are drawn "
            "from the space no wave ruled out (uniform candidates, up to ten times more when little is left, then a "
-           "spread-out subset).",
+           "spread-out subset; when even that finds fewer than five times the wave, the rest is searched around the "
+           "points known to be in that space, hmer's importance sampling: `history_matching.sample_near`).",
            "- **Accepted band and members.** Every run of every wave is a candidate; a run is a member of the ensemble only "
            "if its own simulated value of *every* matched target lies in that target's accepted band: the published "
            "value +- 3 sqrt(Var_obs + Var_discrepancy), with the observation sd the published band read as a 95 % "
