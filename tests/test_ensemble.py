@@ -158,34 +158,41 @@ def test_representative_is_the_member_nearest_the_centre() -> None:
     assert representative(members) == 2
 
 
-@pytest.fixture(scope="module")
-def stored():
-    frame = read_ensemble("sociaal_domein")
-    if not len(frame):
+# Every scenario that ships an ensemble of calibrated worlds (scenarios/<name>.ensemble.csv).
+CALIBRATED = [s for s in ("sociaal_domein", "jeugdhulp") if ensemble_path(s).is_file()]
+
+
+@pytest.fixture(scope="module", params=CALIBRATED or [None])
+def stored(request):
+    scenario = request.param
+    frame = read_ensemble(scenario) if scenario else None
+    if frame is None or not len(frame):
         # The last calibration accepted no member (docs/calibration.md says which bands ruled the runs out), so
         # there is no file to check; the round trip below checks the same path on a member written here.
-        pytest.skip(f"no ensemble stored in {ensemble_path('sociaal_domein').name}: make calibrate builds it")
-    return frame
+        pytest.skip(f"no ensemble stored for {scenario or 'any scenario'}: make calibrate builds it")
+    return scenario, frame
 
 
 def test_every_stored_member_lies_inside_every_band(stored) -> None:
-    for _, row in stored.iterrows():
-        outputs = {c[len(OUT_PREFIX):]: float(row[c]) for c in stored.columns if c.startswith(OUT_PREFIX)}
+    _, frame = stored
+    for _, row in frame.iterrows():
+        outputs = {c[len(OUT_PREFIX):]: float(row[c]) for c in frame.columns if c.startswith(OUT_PREFIX)}
         assert accept(outputs) == (True, []), f"member {row.member}"
-    assert stored.representative.sum() == 1
+    assert frame.representative.sum() == 1
 
 
-def _rerun(frame, row) -> None:
+def _rerun(scenario: str, frame, row) -> None:
     paths = parameter_columns(frame)
     kw = {"n_families": int(row.n_families), "warm_up_days": float(row.warm_up_days), "horizon_days": float(row.horizon_days)}
-    obs = run_observed(("sociaal_domein", member_overrides(row, "sociaal_domein", paths), int(row.seed), kw))
+    obs = run_observed((scenario, member_overrides(row, scenario, paths), int(row.seed), kw))
     for t in TARGETS:
         recorded = float(row[OUT_PREFIX + t.key])
         assert obs[t.key] == pytest.approx(recorded, rel=1e-9, nan_ok=True), t.key
 
 
 def test_rerunning_a_stored_member_reproduces_its_recorded_targets(stored) -> None:
-    _rerun(stored, stored[stored.representative == 1].iloc[0])
+    scenario, frame = stored
+    _rerun(scenario, frame, frame[frame.representative == 1].iloc[0])
 
 
 def test_a_member_written_to_the_ensemble_file_reruns_to_its_recorded_targets(tmp_path) -> None:
@@ -205,7 +212,7 @@ def test_a_member_written_to_the_ensemble_file_reruns_to_its_recorded_targets(tm
                          representative=0)
     frame = read_ensemble("sociaal_domein", write_ensemble(res, tmp_path / "e.csv"))
     assert len(frame) == 1 and frame.representative.iloc[0] == 1
-    _rerun(frame, frame.iloc[0])
+    _rerun("sociaal_domein", frame, frame.iloc[0])
 
 
 def test_waves_propose_only_points_the_simulator_accepts() -> None:
