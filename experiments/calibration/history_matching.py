@@ -236,12 +236,20 @@ def history_match(simulate: Callable[[np.ndarray], np.ndarray], d: int, z: np.nd
         zk, vk = refit(len(xs)) if refit is not None else (z, var)
         wave = Wave(ems, 0.0, z=np.asarray(zk, dtype=float), var=np.asarray(vk, dtype=float))
         rng = np.random.default_rng(seed + 1000 * k)
+        def judge(points: np.ndarray, wave: Wave = wave) -> tuple[np.ndarray, np.ndarray]:
+            # (not ruled out by the earlier waves, and by this one as well): this wave judges only the survivors
+            # of the earlier ones, so each emulator sees a point at most once.
+            prev = not_ruled_out(done, z, var, points)
+            keep = prev.copy()
+            keep[prev] = not_ruled_out([wave], z, var, points[prev])
+            return prev, keep
+
         cand = rng.random((candidates, d))
-        keep = not_ruled_out([*done, wave], z, var, cand)
+        prev, keep = judge(cand)
         while keep.sum() < 5 * wave_size and len(cand) < 10 * candidates:
             more = rng.random((candidates, d))
-            cand, keep = np.vstack([cand, more]), np.r_[keep, not_ruled_out([*done, wave], z, var, more)]
-        prev = not_ruled_out(done, z, var, cand) if done else np.ones(len(cand), dtype=bool)
+            p_more, k_more = judge(more)
+            cand, prev, keep = np.vstack([cand, more]), np.r_[prev, p_more], np.r_[keep, k_more]
         wave.nroy_fraction = float(keep.sum() / max(1, prev.sum()))
         pool = cand[keep]
         found_near = 0
