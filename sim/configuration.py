@@ -15,6 +15,8 @@ file strictly, and one Hydra composition with one mapping of its errors to `Inpu
 
 from __future__ import annotations
 
+import copy
+import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -77,6 +79,29 @@ def _unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
 
 
+@functools.lru_cache(maxsize=32)
+def _parse(text: str, where: str) -> Any:
+    """The YAML ``text`` of the file at ``where``, parsed strictly (see `read_scenario`).
+
+    Kept per text and path: a calibration or sweep loads one scenario file thousands of times, and parsing YAML in
+    Python (about 0.2 s for a scenario) was most of building a run's configuration. Keyed by the text itself, so an
+    edited file is parsed again; an error is raised every time (exceptions are not cached).
+    """
+    loader = _UniqueKeyLoader(text)
+    loader.name = where
+    try:
+        return loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        at = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else "<file>"
+        what = f"{exc.problem} ({exc.context})" if exc.problem and exc.context else exc.problem or exc.context
+        raise InputError(at, what or str(exc).splitlines()[0], "well-formed YAML", where) from None
+    except yaml.YAMLError as exc:
+        raise InputError("<file>", str(exc).splitlines()[0], "well-formed YAML", where) from None
+    finally:
+        loader.dispose()
+
+
 def read_scenario(name_or_path: str | Path) -> tuple[dict[str, Any], str]:
     """Read a scenario file into its raw mapping (provenance wrappers and all), strictly.
 
@@ -96,19 +121,8 @@ def read_scenario(name_or_path: str | Path) -> tuple[dict[str, Any], str]:
     where = str(path)
     if not path.is_file():
         raise InputError("scenario", str(name_or_path), f"a scenario file that exists ({', '.join(scenarios())})")
-    loader = _UniqueKeyLoader(path.read_text())
-    loader.name = where
-    try:
-        raw = loader.get_single_data()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        at = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else "<file>"
-        what = f"{exc.problem} ({exc.context})" if exc.problem and exc.context else exc.problem or exc.context
-        raise InputError(at, what or str(exc).splitlines()[0], "well-formed YAML", where) from None
-    except yaml.YAMLError as exc:
-        raise InputError("<file>", str(exc).splitlines()[0], "well-formed YAML", where) from None
-    finally:
-        loader.dispose()
+    # A copy: the parse is kept per text (`_parse`), and callers change the mapping they get.
+    raw = copy.deepcopy(_parse(path.read_text(), where))
     if not isinstance(raw, dict):
         raise InputError("<root>", raw, "a mapping of scenario fields", where)
     # The name is the scenario's identity in every output and folder name; the file's stem selects it. Two names

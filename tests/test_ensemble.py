@@ -110,6 +110,23 @@ def test_history_matching_searches_near_known_points_when_the_space_left_is_tiny
     assert np.all(np.abs(last - 0.5) <= 0.05)  # the last wave's design lies in (or at the edge of) the square
 
 
+def test_points_searched_near_known_ones_are_points_the_simulator_accepts() -> None:
+    # The tiny square of the test above, with its left half refused by the simulator (x0 < 0.5): the emulators know
+    # nothing there, so their space left reaches into it, but no proposed run may lie there.
+    z, var = np.array([0.5, 0.5]), np.array([0.01 ** 2, 0.01 ** 2])
+
+    def simulate(xs: np.ndarray) -> np.ndarray:
+        out = xs[:, :2].copy()
+        out[xs[:, 0] < 0.5] = np.nan  # a refused run has no output
+        return out
+
+    said: list[str] = []
+    xs, _, _ = history_match(simulate, 4, z, var, waves=2, wave_size=10, seed=2, candidates=1000, say=said.append,
+                             feasible=lambda u: bool(u[0] >= 0.5))
+    assert any("more found near" in s for s in said), said
+    assert np.all(xs[10:, 0] >= 0.5)  # every wave after the first design: feasible points only
+
+
 def test_history_matching_finds_a_known_non_implausible_region() -> None:
     # f(x) = x0 on [0, 1]^3 (x1, x2 inert), published 0.5 with sd 0.05: the space not ruled out is |x0 - 0.5| <= 0.15.
     z, var = np.array([0.5]), np.array([0.05 ** 2])

@@ -48,7 +48,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 
 import numpy as np
 from scipy.stats import qmc
@@ -252,18 +251,27 @@ def history_match(simulate: Callable[[np.ndarray], np.ndarray], d: int, z: np.nd
             cand, prev, keep = np.vstack([cand, more]), np.r_[prev, p_more], np.r_[keep, k_more]
         wave.nroy_fraction = float(keep.sum() / max(1, prev.sum()))
         pool = cand[keep]
-        found_near = 0
-        if keep.sum() < 5 * wave_size:
-            # Too small a space for uniform candidates to fill: search around what is known to be in it (the
-            # candidates kept and the runs so far that no wave rules out).
-            judges = [*done, wave]
-            inside = np.vstack([pool, xs[not_ruled_out(judges, z, var, xs)]])
-            near = sample_near(inside, partial(not_ruled_out, judges, z, var), 5 * wave_size - len(pool),
-                               10 * candidates, rng)
-            found_near = len(near)
-            pool = np.vstack([pool, near])
         if feasible is not None:
             pool = _feasible_part(pool, feasible, 2 * wave_size, seed + k)
+        found_near = 0
+        if keep.sum() < 5 * wave_size:
+            # Too small a space for uniform candidates to fill: search around what is known to be in it and
+            # accepted by the simulator (the feasible candidates kept, and the runs so far that no wave rules out:
+            # every run was feasible). The space left may reach where the simulator refuses (the emulators know
+            # nothing there), so a proposal must be feasible as well; the check runs only on the proposals kept.
+            judges = [*done, wave]
+            ran = xs[not_ruled_out(judges, z, var, xs) & np.isfinite(ys).all(axis=1)]
+
+            def accepted(points: np.ndarray, judges: list[Wave] = judges) -> np.ndarray:
+                mask = not_ruled_out(judges, z, var, points)
+                if feasible is not None:
+                    idx = np.flatnonzero(mask)
+                    mask[idx] = [feasible(q) for q in points[idx]]
+                return mask
+
+            near = sample_near(np.vstack([pool, ran]), accepted, 5 * wave_size - len(pool), 10 * candidates, rng)
+            found_near = len(near)
+            pool = np.vstack([pool, near])
         if len(pool) < wave_size:
             # Too little left to sample: add the least implausible candidates, so the wave still refines there
             # (reported: a tiny space left means the targets are close to incompatible with the model).
