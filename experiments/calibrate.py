@@ -55,9 +55,8 @@ VALIDATION_SEED0 = 101  # validation seeds differ from the fitting seeds (1..n) 
 FIT_FAMILIES = {"sociaal_domein": 3334, "jeugdhulp": 2182}
 # The default of ``--waves``: for a scenario with a stored ensemble (scenarios/<name>.ensemble.csv), the waves that
 # made it, so a calibration with the defaults reproduces it (from the scenario file as it was before its write-back)
-# instead of a smaller one from fewer waves, which would replace it; jeugdhulp still has a point fit, which its first
-# history match (6 waves) replaces.
-SHIPPED_WAVES = {"sociaal_domein": 8, "jeugdhulp": 6}
+# instead of a smaller one from fewer waves, which would replace it.
+SHIPPED_WAVES = {"sociaal_domein": 8, "jeugdhulp": 12}
 # The default of ``--emulator-gradient`` likewise: sociaal_domein's stored ensemble was matched with emulators fitted by
 # finite differences (before 2026-11-29); the analytic gradient fits about ten times faster but along another path,
 # so its designs, and the runs and members after them, would differ. Every other scenario uses the analytic one.
