@@ -110,3 +110,19 @@ def test_experiments_usage_names_every_experiment_and_launcher() -> None:
     for group in ("experiment", "launcher"):
         for path in sorted((CONFIG_DIR / group).glob("*.yaml")):
             assert path.stem in USAGE, f"{group} {path.stem} is missing from the usage text"
+
+
+def test_a_scenario_file_edited_between_reads_is_read_again(tmp_path: Path) -> None:
+    # The parse is kept per text (a calibration loads one file thousands of times): an edit of the same length, as
+    # fast as the file system's clock allows, is still seen, and a caller's changes never reach the next reader.
+    path = tmp_path / "sociaal_domein.yaml"
+    text = (sim.scenario.SCENARIO_DIR / "sociaal_domein.yaml").read_text()
+    path.write_text(text)
+    first, _ = configuration.read_scenario(path)
+    first["label_changed_by_caller"] = True
+    again, _ = configuration.read_scenario(path)
+    assert "label_changed_by_caller" not in again
+    assert "n_families: {value: 10000" in text  # the edit below keeps the file's length
+    path.write_text(text.replace("n_families: {value: 10000", "n_families: {value: 20000", 1))
+    edited, _ = configuration.read_scenario(path)
+    assert edited != again and configuration.read_scenario(path)[0] == edited
