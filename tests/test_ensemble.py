@@ -25,7 +25,7 @@ from experiments.calibration.ensemble import (
     run_or_refused,
     write_ensemble,
 )
-from experiments.calibration.fit import Prior, run_observed
+from experiments.calibration.fit import COST_SCALES, Prior, run_observed
 from experiments.calibration.history_matching import (
     CUTOFF,
     history_match,
@@ -176,7 +176,7 @@ def test_representative_is_the_member_nearest_the_centre() -> None:
 
 
 # Every scenario that ships an ensemble of calibrated worlds (scenarios/<name>.ensemble.csv).
-CALIBRATED = [s for s in ("sociaal_domein", "jeugdhulp") if ensemble_path(s).is_file()]
+CALIBRATED = [s for s in COST_SCALES if ensemble_path(s).is_file()]
 
 
 @pytest.fixture(scope="module", params=CALIBRATED or [None])

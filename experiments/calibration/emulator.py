@@ -75,15 +75,26 @@ class Emulator:
         return self.y_mean + self.y_sd * mean, var * self.y_sd ** 2, self.nugget * self.y_sd ** 2
 
 
-def _neg_log_likelihood(theta: np.ndarray, x: np.ndarray, r: np.ndarray) -> float:
+def _factored(theta: np.ndarray, x: np.ndarray, r: np.ndarray,
+              ) -> tuple[float, np.ndarray, tuple[np.ndarray, bool], np.ndarray] | None:
+    """The negative log marginal likelihood at ``theta`` and what its gradient reuses.
+
+    Returns (likelihood, the signal kernel S, the Cholesky factor of K = S + nugget I, alpha = K^-1 r), or None
+    where K is not positive definite.
+    """
     length, signal, nugget = np.exp(theta[:-2]), np.exp(theta[-2]), np.exp(theta[-1])
-    k = _kernel(x, x, length, signal) + (nugget + 1e-8) * np.eye(len(x))
+    s = _kernel(x, x, length, signal)
     try:
-        c = cho_factor(k, lower=True)
+        c = cho_factor(s + (nugget + 1e-8) * np.eye(len(x)), lower=True)
     except np.linalg.LinAlgError:
-        return 1e10
+        return None
     a = cho_solve(c, r)
-    return float(0.5 * r @ a + np.sum(np.log(np.diag(c[0]))))
+    return float(0.5 * r @ a + np.sum(np.log(np.diag(c[0])))), s, c, a
+
+
+def _neg_log_likelihood(theta: np.ndarray, x: np.ndarray, r: np.ndarray) -> float:
+    parts = _factored(theta, x, r)
+    return 1e10 if parts is None else parts[0]
 
 
 def _neg_log_likelihood_and_gradient(theta: np.ndarray, x: np.ndarray, r: np.ndarray) -> tuple[float, np.ndarray]:
@@ -95,15 +106,11 @@ def _neg_log_likelihood_and_gradient(theta: np.ndarray, x: np.ndarray, r: np.nda
     signal kernel), dK/dlog(signal) = S, dK/dlog(nugget) = nugget * I. One gradient costs about one likelihood,
     where finite differences cost one per parameter (d + 2).
     """
-    length, signal, nugget = np.exp(theta[:-2]), np.exp(theta[-2]), np.exp(theta[-1])
-    s = _kernel(x, x, length, signal)
-    k = s + (nugget + 1e-8) * np.eye(len(x))
-    try:
-        c = cho_factor(k, lower=True)
-    except np.linalg.LinAlgError:
+    parts = _factored(theta, x, r)
+    if parts is None:
         return 1e10, np.zeros_like(theta)
-    a = cho_solve(c, r)
-    f = float(0.5 * r @ a + np.sum(np.log(np.diag(c[0]))))
+    f, s, c, a = parts
+    length, nugget = np.exp(theta[:-2]), np.exp(theta[-1])
     w = cho_solve(c, np.eye(len(x))) - np.outer(a, a)
     m = w * s
     # sum_ik m_ik (x_ij - x_kj)^2 = 2 (sum_i m_i. x_ij^2 - x_j^T m x_j) for symmetric m

@@ -259,11 +259,10 @@ def history_match(simulate: Callable[[np.ndarray], np.ndarray], d: int, z: np.nd
             # accepted by the simulator (the feasible candidates kept, and the runs so far that no wave rules out:
             # every run was feasible). The space left may reach where the simulator refuses (the emulators know
             # nothing there), so a proposal must be feasible as well; the check runs only on the proposals kept.
-            judges = [*done, wave]
-            ran = xs[not_ruled_out(judges, z, var, xs) & np.isfinite(ys).all(axis=1)]
+            ran = xs[judge(xs)[1] & np.isfinite(ys).all(axis=1)]
 
-            def accepted(points: np.ndarray, judges: list[Wave] = judges) -> np.ndarray:
-                mask = not_ruled_out(judges, z, var, points)
+            def accepted(points: np.ndarray, judge: Callable[..., tuple[np.ndarray, np.ndarray]] = judge) -> np.ndarray:
+                mask = judge(points)[1]
                 if feasible is not None:
                     idx = np.flatnonzero(mask)
                     mask[idx] = [feasible(q) for q in points[idx]]
