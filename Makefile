@@ -49,13 +49,12 @@ lab: $(STAMP)
 # calibrated worlds in scenarios/*.ensemble.csv, its representative member written into scenarios/*.yaml, and
 # docs/calibration.md regenerated. Resumes an interrupted run (finished runs are kept in outputs/calibration/).
 # CALIBRATE_ARGS="--waves 2 --wave-size 30 --scenarios sociaal_domein" sets the budget (python -m experiments.calibrate -h);
-# without it, sociaal_domein gets the 8 waves of its stored ensemble and jeugdhulp 6 (it has a point fit so far;
-# this replaces it with an ensemble), of 40 runs each.
-# Time: the runs are the smaller part (sociaal_domein at 3,334 households: 40 runs in about 2.5 min on 2 workers); most
-# of it is fitting each wave's emulators (one per target, fitted side by side on the workers) and searching the space
-# they leave: 8-12 min a wave late in sociaal_domein's match with the fits one after another, so its 8 waves took
-# about 1.5 hours on the slow shared machine of 2026-11-28/29; jeugdhulp's first 160 runs (3 waves, fits side by side)
-# took 25 min there (both measured beside other work).
+# without it, each scenario gets the budget that made its stored ensemble: sociaal_domein 8 waves, jeugdhulp 12, of
+# 40 runs each (experiments/calibrate.py, SHIPPED_WAVES).
+# Time: sociaal_domein's 8 waves took about 1.5 hours on the slow shared machine of 2026-11-28/29 (its emulators fitted
+# by finite differences, which it keeps so that its waves are reproduced); jeugdhulp's 12 waves (520 runs of 2,182
+# households, emulators fitted with the analytic gradient) took 34 minutes there on 2026-11-29, validation included
+# (both with 2 workers, measured beside other work).
 calibrate: $(STAMP)
 	$(PY) -m experiments.calibrate $(CALIBRATE_ARGS)
 
