@@ -34,7 +34,8 @@ from experiments.layers import layers_text
 from experiments.paired import matched_means, mean_ci, paired_difference, spread
 from experiments.pool import run_all
 from experiments.runspec import flatten_summary as flatten  # one definition of a run's flat row, shared with sweeps
-from sim import InputError, load_run_config, run
+from experiments.warmup_cache import reuse_order, run_cached, shared
+from sim import InputError, load_run_config
 from sim.atomic import check_empty_target, write_folder
 from sim.headline import helped_problems
 from sim.labels import fallback
@@ -60,18 +61,20 @@ SPREAD = ("tth_signal_mean", "dropout_share_episodes", "cost_total")  # the metr
 Helped = tuple[np.ndarray, np.ndarray]  # one run's helped problems: keys and days from onset (`sim.headline.helped_problems`)
 
 
-Job = tuple[str, str, int, int | None, float | None]  # scenario, working (the arm), seed, families, horizon
+# scenario, working (the arm), seed, families, horizon, and whether another job shares its warm-up (the other arms of
+# its seed: then it restores the warm-up from the cache, `experiments.warmup_cache`)
+Job = tuple[str, str, int, int | None, float | None, bool]
 
 
 def _one(job: Job) -> tuple[dict[str, Any], Helped]:
     """One run in a worker: its flat summary row, and its helped problems for the matched contrast (a few 10 kB)."""
-    scenario, working, seed, n_families, horizon = job
+    scenario, working, seed, n_families, horizon, share = job
     overrides: dict[str, Any] = {"seed": seed}
     if n_families is not None:
         overrides["n_families"] = n_families
     if horizon is not None:
         overrides["horizon_days"] = horizon
-    result = run(load_run_config(scenario=scenario, working=working, **overrides))
+    result = run_cached(load_run_config(scenario=scenario, working=working, **overrides), share)
     w0, t_end = result.summary["window_days"]
     row = dict(flatten(result.summary), **_stationarity(result.summary), arm=working, seed=seed)
     return row, helped_problems(result.episodes, w0, t_end)
@@ -148,9 +151,14 @@ def run_comparison(scenario: str, arms: list[str], replications: int, workers: i
     """Run every arm for seeds 1..replications; return one row per run, sorted by arm and seed.
 
     The runs go through `experiments.pool.run_all` (a spawn pool, or this process for one worker) with a progress
-    line on stderr.
+    line on stderr. The arms of one seed share its warm-up (every lever is off until it ends): the first arm to run
+    simulates it and stores it in the warm-up cache (`experiments.warmup_cache`), the others restore it, which gives
+    the same tables as simulating it again; a second ``make run`` of the same scenario restores every arm's.
     """
-    jobs: list[Job] = [(scenario, arm, seed, n_families, horizon) for seed in range(1, replications + 1) for arm in arms]
+    keys = [(seed, arm) for seed in range(1, replications + 1) for arm in arms]
+    share = shared([seed for seed, _ in keys])
+    jobs: list[Job] = [(scenario, arm, seed, n_families, horizon, sh) for (seed, arm), sh in zip(keys, share, strict=True)]
+    jobs = [jobs[i] for i in reuse_order([seed for seed, _ in keys], lag=workers)]
     rows: list[dict[str, Any]] = []
     helped: dict[tuple[str, int], Helped] = {}
     for row, problems in run_all(_one, jobs, workers, progress):

@@ -31,19 +31,21 @@ from experiments.calibration.ensemble import ensemble_path, member_overrides, pa
 from experiments.paired import paired_difference
 from experiments.pool import run_all
 from experiments.runspec import flatten_summary
-from sim import load_run_config, run
+from experiments.warmup_cache import reuse_order, run_cached, shared
+from sim import load_run_config
 from sim.labels import fallback
 from sim.metrics import CATALOGUE, unit_label
 from sim.numbers import fmt_interval, fmt_number
 from sim.scenario import SINGLE_ENTRY_FORMS
 
-# (scenario, arm, seed, n_families, horizon_days, scenario overrides, single-entry form or None, tag)
+# (scenario, arm, seed, n_families, horizon_days, scenario overrides, single-entry form or None, tag, and whether another
+# job shares its warm-up: the other arm of the same member or form and seed, `experiments.warmup_cache`)
 Job = tuple[Any, ...]
 
 
 def _run(job: Job) -> dict[str, Any]:
     """One run of a layer (a picklable job): its flat summary, tagged with arm, seed and what varied."""
-    scenario, working, seed, n_families, horizon, overrides, form, tag = job
+    scenario, working, seed, n_families, horizon, overrides, form, tag, share = job
     kw: dict[str, Any] = {"seed": seed, "scenario_overrides": overrides}
     if n_families is not None:
         kw["n_families"] = n_families
@@ -55,7 +57,7 @@ def _run(job: Job) -> dict[str, Any]:
         # loaded scenario rather than through scenario overrides (which only change values the file holds).
         sc = cfg.scenario
         cfg = dataclasses.replace(cfg, scenario=dataclasses.replace(sc, levers=sc.levers.replace("single_entry", form=form)))
-    return dict(flatten_summary(run(cfg).summary), arm=working, seed=seed, tag=tag)
+    return dict(flatten_summary(run_cached(cfg, share).summary), arm=working, seed=seed, tag=tag)
 
 
 def chosen_members(frame: pd.DataFrame, n: int) -> pd.DataFrame:
@@ -76,12 +78,28 @@ def layer_jobs(scenario: str, arms: list[str], members: pd.DataFrame, structural
     for form in SINGLE_ENTRY_FORMS:
         jobs += [(scenario, arm, s, n_families, horizon, {}, form, f"form {form}")
                  for s in range(1, structural_seeds + 1) for arm in arms]
-    return jobs
+    share = shared([_warm_up_group(job) for job in jobs])
+    return [(*job, sh) for job, sh in zip(jobs, share, strict=True)]
+
+
+def _warm_up_group(job: Job) -> tuple[Any, ...]:
+    """What a layer job's warm-up depends on: everything but the arm (and the tag, a label)."""
+    scenario, _, seed, n_families, horizon, overrides, form, *_ = job
+    return scenario, seed, n_families, horizon, repr(sorted(overrides.items())), form
 
 
 def run_layers(jobs: list[Job], workers: int, progress: bool = True) -> pd.DataFrame:
-    """Run the layers' jobs (`experiments.pool.run_all`, a progress line on stderr); one row per run, in job order."""
-    return pd.DataFrame(run_all(_run, jobs, workers, progress, what="layer runs"))
+    """Run the layers' jobs (`experiments.pool.run_all`, a progress line on stderr); one row per run, in job order.
+
+    The jobs run in `experiments.warmup_cache.reuse_order`, so the arms of one member or form and seed restore the
+    warm-up the first of them stored.
+    """
+    order = reuse_order([_warm_up_group(job) for job in jobs], lag=workers)
+    rows = run_all(_run, [jobs[i] for i in order], workers, progress, what="layer runs")
+    in_job_order: list[dict[str, Any]] = [{}] * len(jobs)
+    for i, row in zip(order, rows, strict=True):
+        in_job_order[i] = row
+    return pd.DataFrame(in_job_order)
 
 
 def _label(key: str) -> tuple[str, str, float]:

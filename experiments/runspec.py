@@ -13,6 +13,7 @@ replaceable steps. ``instantiate`` builds the model, ``run`` runs it and
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
@@ -21,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from experiments.warmup_cache import WarmupCache
 from sim import RunConfig, SocialDomainModel, collect, load_run_config
 from sim.headline import helped_problems
 
@@ -54,6 +56,12 @@ class RunSpec:
         return load_run_config(scenario=self.scenario, working=self.working, levers=dict(self.levers), seed=self.seed,
                                scenario_overrides=dict(self.scenario_overrides), horizon_days=self.horizon_days,
                                warm_up_days=self.warm_up_days, **extra)
+
+    @property
+    def warm_up_group(self) -> str:
+        """What its warm-up depends on: everything but the arm and its levers (which are off until the warm-up ends)."""
+        data = {k: v for k, v in asdict(self).items() if k not in ("working", "levers")}
+        return json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RunSpec:
@@ -99,6 +107,9 @@ class RunConfiguration:
         keep_episodes: store per-episode time-to-event rows (needed for the time-to-help figure) and the
             helped needs (key and days from onset, for the matched contrast); off for large sensitivity
             designs, where only summaries are analysed.
+        warmup_cache: where the runs whose warm-up another run of the sweep shares (``shared_keys``, see
+            `with_shared`) keep and find it (`experiments.warmup_cache`); None: every run simulates its own.
+        shared_keys: the keys of those runs; the others are built cold.
 
     Example:
         >>> spec = RunSpec("sociaal_domein", "fragmented", {}, seed=1, n_families=3500, horizon_days=30, warm_up_days=0)
@@ -106,12 +117,25 @@ class RunConfiguration:
         ['cost', 'episodes', 'helped', 'summary', 'waiting']
     """
 
-    def __init__(self, keep_episodes: bool = True) -> None:
+    def __init__(self, keep_episodes: bool = True, warmup_cache: WarmupCache | None = None,
+                 shared_keys: frozenset[str] = frozenset()) -> None:
         self.keep_episodes = keep_episodes
+        self.warmup_cache = warmup_cache
+        self.shared_keys = shared_keys
+
+    def with_shared(self, keys: frozenset[str]) -> RunConfiguration:
+        """A copy whose runs with these keys restore their warm-up from (or first store it in) the warm-up cache."""
+        other = copy.copy(self)
+        other.shared_keys = frozenset(keys)
+        return other
 
     def instantiate(self, spec: RunSpec) -> SocialDomainModel:
-        """Build the model."""
-        return SocialDomainModel(spec.run_config())
+        """Build the model: cold, or restored at the levers' switch-on from a warm-up another run shares."""
+        config = spec.run_config()
+        cache = self.warmup_cache
+        if cache is not None and cache.enabled and spec.key in self.shared_keys:
+            return cache.model(config)
+        return SocialDomainModel(config)
 
     def run(self, model: SocialDomainModel) -> SocialDomainModel:
         """Run it to the horizon."""

@@ -29,6 +29,7 @@ from experiments.paired import paired_difference
 from experiments.progress import Progress
 from experiments.runspec import RunConfiguration, RunSpec
 from experiments.store import Store, load_sweep
+from experiments.warmup_cache import DEFAULT_DIR, WarmupCache, reuse_order, shared
 from sim import InputError
 from sim.configuration import compose as compose_config
 from sim.configuration import scenario_path
@@ -208,7 +209,13 @@ def headline_width(folder: Path, metric: str) -> float:
 def execute(experiment: Experiment, configuration: RunConfiguration | None = None) -> dict[str, int]:
     """Run (or resume) the sweep; return counts of succeeded and failed runs in the final plan."""
     cfg = experiment.config
-    configuration = configuration or RunConfiguration(keep_episodes=cfg["keep_episodes"])
+    # The arms of one seed (and point) share its warm-up: the first to run stores it, the others restore it (the same
+    # tables, `experiments.warmup_cache`). The folder is absolute so that a SLURM job finds it from any directory.
+    configuration = configuration or RunConfiguration(
+        keep_episodes=cfg["keep_episodes"], warmup_cache=WarmupCache.from_environment(DEFAULT_DIR.resolve()))
+    # How many runs start at once (SLURM: the array's tasks; unknown: the reference machine's 2 cores): the lag by which
+    # the runs that restore a warm-up follow the run that stores it.
+    workers = int(next((v for v in (cfg["launcher"].get(k) for k in ("workers", "n_jobs", "jobs")) if v), 2))
     store = Store(experiment.folder)
     executor = make_executor(cfg["launcher"])
     reps = experiment.replications
@@ -217,7 +224,12 @@ def execute(experiment: Experiment, configuration: RunConfiguration | None = Non
     progress = Progress(0, enabled=cfg["progress"])
 
     def run_keys(plan: pd.DataFrame) -> None:
-        specs = {k: json.loads(s) for k, s in zip(plan.key, plan.spec, strict=True) if not store.succeeded(k)}
+        data = {k: json.loads(s) for k, s in zip(plan.key, plan.spec, strict=True)}  # two equal arms share one run
+        groups = {k: RunSpec.from_dict(d).warm_up_group for k, d in data.items()}
+        share = shared(list(groups.values()))
+        ran = configuration.with_shared(frozenset(k for k, sh in zip(groups, share, strict=True) if sh))
+        pending = [k for k in data if not store.succeeded(k)]
+        specs = {pending[i]: data[pending[i]] for i in reuse_order([groups[k] for k in pending], lag=workers)}
         progress.skipped += len(set(plan.key)) - len(specs)
         progress.add_total(len(specs))
         for attempt in range(cfg["retries"] + 1):
@@ -227,7 +239,7 @@ def execute(experiment: Experiment, configuration: RunConfiguration | None = Non
                 results.append(r)
                 progress.update(r["state"])
 
-            executor.map(experiment.folder, list(specs.values()), configuration, on_result)
+            executor.map(experiment.folder, list(specs.values()), ran, on_result)
             # retries apply to runs that raised; an interrupted run (job cancelled, time limit, lost) waits for the next command
             failed = {r["key"] for r in results if r["state"] == "failed"}
             specs = {k: v for k, v in specs.items() if k in failed}

@@ -14,6 +14,12 @@ The key (`cache_key`) is a SHA-256 over
 - `code_fingerprint`: a hash of every ``sim/**/*.py`` source and the Python, Mesa and numpy versions, so a change
   of the model's code (or of the pickle's classes) never restores a stale state.
 
+Runs that share a warm-up (the arms of one seed, the lever settings of one point of a sweep) use it: `make run`
+(`experiments.compare` and its layers) and the sweeps (`experiments.runspec.RunConfiguration`) mark each run whose
+warm-up another run of the same command shares (`shared`), run those from the cache (`run_cached`) and order the
+runs with `reuse_order`, so that the first run of each group has stored the prelude before the others start. A run
+whose warm-up nobody else shares runs cold: storing its prelude would cost a pickle and a file for nothing.
+
 Files are written through a temporary file and a rename (an interrupted run never leaves a half file), and read
 files are touched, so that above `MAX_BYTES` the least recently used are dropped. Off: ``enabled=False`` or the
 environment variable ``ONTSCHOT_WARMUP_CACHE=off`` (`WarmupCache.from_environment`); then every prelude is
@@ -30,15 +36,16 @@ import hashlib
 import json
 import os
 import platform
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Hashable, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import sim
-from sim import RunConfig, RunResult, collect
+from sim import RunConfig, RunResult, SocialDomainModel, collect, run
 from sim.atomic import write_bytes
-from sim.prelude import prelude, run_from_prelude
+from sim.prelude import freeze, from_prelude, prelude, warm
 
 DEFAULT_DIR = Path("outputs") / "warmup-cache"
 # The bound of the cache on disk (an assumption: a 10,000-family prelude of the default warm-up takes tens of MB,
@@ -46,6 +53,9 @@ DEFAULT_DIR = Path("outputs") / "warmup-cache"
 MAX_BYTES = 2 * 1024**3
 ENV = "ONTSCHOT_WARMUP_CACHE"  # "off" switches the cache off; any other non-empty value is its folder
 SUFFIX = ".prelude"
+# A temporary file of a prelude being written, untouched this long, was left by a killed process (an assumption: a
+# region's prelude is written in seconds; an hour leaves room for a slow shared disk).
+STALE_TEMP_SECONDS = 3600.0
 
 
 @functools.cache
@@ -127,7 +137,16 @@ class WarmupCache:
         self.trim()
 
     def trim(self) -> None:
-        """Drop the least recently used files until all together fit in ``max_bytes``."""
+        """Drop the least recently used files until all together fit in ``max_bytes``, and writes abandoned long ago.
+
+        A process killed while it wrote a prelude leaves its temporary file (``.<key>.prelude.<random>``, see
+        `sim.atomic`); one untouched for `STALE_TEMP_SECONDS` is no longer being written and goes.
+        """
+        now = time.time()
+        for p in self.folder.glob(".*" + SUFFIX + ".*"):
+            with contextlib.suppress(FileNotFoundError):
+                if now - p.stat().st_mtime > STALE_TEMP_SECONDS:
+                    p.unlink()
         files = []
         for p in self.folder.glob("*" + SUFFIX):
             try:
@@ -150,6 +169,66 @@ class WarmupCache:
             self.put(config, blob)
         return blob
 
+    def model(self, config: RunConfig, progress: Callable[[int, int], None] | None = None) -> SocialDomainModel:
+        """``config``'s model at the levers' switch-on, ready to ``run()``: restored from disk, or simulated and stored.
+
+        The model simulated here runs on as it is (not restored from the bytes just stored): the cold run itself,
+        without a second unpickling.
+        """
+        blob = self.get(config)
+        if blob is not None:
+            return from_prelude(blob, config)
+        model = warm(config, progress)
+        if self.enabled:
+            self.put(config, freeze(model))
+        return from_prelude(model, config)
+
     def run(self, config: RunConfig) -> RunResult:
         """``sim.run(config)`` with its warm-up from this cache: the same tables (`tests/test_prelude.py`)."""
-        return collect(run_from_prelude(self.prelude(config), config))
+        model = self.model(config)
+        model.run()
+        return collect(model)
+
+
+def shared(groups: Sequence[Hashable]) -> list[bool]:
+    """For each task, whether another task has the same warm-up group (then its prelude is worth storing)."""
+    counts: dict[Hashable, int] = {}
+    for g in groups:
+        counts[g] = counts.get(g, 0) + 1
+    return [counts[g] > 1 for g in groups]
+
+
+def reuse_order(groups: Sequence[Hashable], lag: int) -> list[int]:
+    """The order (task indices) in which tasks sharing a warm-up find it stored instead of simulating it again.
+
+    The first task of each group (its opener) simulates and stores the prelude; the group's other tasks go after
+    the openers of the next ``lag`` groups, so that on a pool of up to ``lag`` workers, taking tasks in this order,
+    their opener has finished before they start. When it has not (a slow opener, more workers), a task simulates
+    the prelude itself: slower, never different. Within a group, and for groups of one, the order is kept.
+
+    Example:
+        >>> reuse_order(["s1", "s1", "s2", "s2", "s3", "s3"], lag=2)
+        [0, 2, 4, 1, 3, 5]
+    """
+    first: dict[Hashable, int] = {}
+    rank: list[tuple[int, int, int]] = []
+    for i, g in enumerate(groups):
+        if g not in first:
+            first[g] = len(first)
+            rank.append((first[g], 0, i))
+        else:
+            rank.append((first[g] + max(1, lag), 1, i))
+    return [i for *_, i in sorted(rank)]
+
+
+def run_cached(config: RunConfig, share: bool, cache: WarmupCache | None = None) -> RunResult:
+    """``sim.run(config)``, from the warm-up cache when ``share`` (another run has the same warm-up): the same tables.
+
+    ``cache`` defaults to `WarmupCache.from_environment` (in this process: a pool worker reads the environment
+    its parent had). Switched off, or for a run nobody shares, the run is simulated cold.
+    """
+    if share:
+        cache = cache if cache is not None else WarmupCache.from_environment()
+        if cache.enabled:
+            return cache.run(config)
+    return run(config)

@@ -55,11 +55,11 @@ PRELUDE_GAP = 1e-6
 PRELUDE_CHUNK = 60.0
 
 
-def prelude(config: RunConfig, progress: Callable[[int, int], None] | None = None) -> bytes:
-    """The model of ``config`` run to just before its levers switch on, pickled (levers not yet switched on).
+def warm(config: RunConfig, progress: Callable[[int, int], None] | None = None) -> SocialDomainModel:
+    """The model of ``config`` run to just before its levers switch on (levers not yet switched on).
 
-    One prelude serves every lever setting of the same config otherwise (`from_prelude`). Running in chunks gives
-    the same events in the same order as one ``run_until`` (`sim.events.advance`).
+    Running in chunks gives the same events in the same order as one ``run_until`` (`sim.events.advance`), so the
+    model, run on (`from_prelude` with any lever setting, then ``run()``), is the cold run of that setting.
 
     Args:
         config: the run configuration; its lever settings do not matter (nothing switches on before the end).
@@ -73,7 +73,21 @@ def prelude(config: RunConfig, progress: Callable[[int, int], None] | None = Non
             if progress is not None:
                 progress(int(model.time), int(model.levers_on))
             model.run_until(min(end, model.time + PRELUDE_CHUNK))
+    return model
+
+
+def freeze(model: SocialDomainModel) -> bytes:
+    """A warm model (`warm`) as a prelude's bytes; the model itself is left as it was and may run on."""
+    with cyclic_gc_paused():
         return pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def prelude(config: RunConfig, progress: Callable[[int, int], None] | None = None) -> bytes:
+    """The model of ``config`` run to just before its levers switch on, pickled (`warm`, `freeze`).
+
+    One prelude serves every lever setting of the same config otherwise (`from_prelude`).
+    """
+    return freeze(warm(config, progress))
 
 
 def _advance_event_ids(model: SocialDomainModel) -> None:

@@ -2,10 +2,27 @@
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
+
 import pytest
 from helpers import SMALL, config, run_model
 
 from sim import RunResult, SocialDomainModel
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep the warm-ups that runs sharing one store (`experiments.warmup_cache`) out of the checkout's outputs/.
+
+    The first pytest process (the xdist controller, or the only one) makes a temporary folder and removes it when it
+    ends; xdist's workers, started after this, inherit the variable.
+    """
+    if "ONTSCHOT_WARMUP_CACHE" not in os.environ:
+        folder = tempfile.mkdtemp(prefix="ontschot-warmup-cache-")
+        os.environ["ONTSCHOT_WARMUP_CACHE"] = folder
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -46,10 +46,11 @@ def test_layers_are_labelled_and_computed_separately() -> None:
 def test_layer_jobs_pair_the_arms_of_every_member_and_form() -> None:
     members = pd.DataFrame({"member": [4, 9], "behaviour.help_dropout_per_year": [0.5, 0.6]})
     jobs = layer_jobs("sociaal_domein", ["fragmented", "networked"], members, 2, 3500, 365.0)
-    tags = [j[-1] for j in jobs]
+    tags = [j[7] for j in jobs]
+    assert all(j[8] for j in jobs)  # every run shares its warm-up with its other arm (restored from the cache)
     assert tags.count("member 4") == 2 and tags.count("member 9") == 2
-    assert {j[2] for j in jobs if j[-1] == "member 9"} == {2}  # member k at seed k, both arms
-    assert [j[5] for j in jobs if j[-1] == "member 4"] == [{"behaviour.help_dropout_per_year": 0.5}] * 2
+    assert {j[2] for j in jobs if j[7] == "member 9"} == {2}  # member k at seed k, both arms
+    assert [j[5] for j in jobs if j[7] == "member 4"] == [{"behaviour.help_dropout_per_year": 0.5}] * 2
     for form in SINGLE_ENTRY_FORMS:
         assert sorted((j[1], j[2]) for j in jobs if j[6] == form) == [
             ("fragmented", 1), ("fragmented", 2), ("networked", 1), ("networked", 2)]

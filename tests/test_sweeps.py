@@ -114,6 +114,24 @@ def test_submitit_local_executor_runs_a_sweep(tmp_path: Path, serial: dict[str, 
     assert_same(serial, tables(folder))
 
 
+def test_the_arms_of_a_seed_share_one_warm_up_and_give_the_tables_of_cold_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                                 serial: dict[str, pd.DataFrame]) -> None:
+    from experiments import warmup_cache
+
+    simulated: list[int] = []
+    real_warm = warmup_cache.warm
+    monkeypatch.setattr(warmup_cache, "warm", lambda cfg, progress=None: simulated.append(cfg.seed) or real_warm(cfg, progress))
+    monkeypatch.setenv(warmup_cache.ENV, "off")
+    cold = tables(sweep(tmp_path / "cold", "replications=2", "launcher=inprocess"))
+    assert simulated == []  # switched off: every run simulates its own warm-up, as before the cache
+    monkeypatch.setenv(warmup_cache.ENV, str(tmp_path / "cache"))
+    warm = tables(sweep(tmp_path / "warm", "replications=2", "launcher=inprocess"))
+    assert sorted(simulated) == [1, 2]  # one warm-up per seed, restored for the seed's other arm
+    assert len(list((tmp_path / "cache").glob("*" + warmup_cache.SUFFIX))) == 2
+    assert_same(cold, warm)
+    assert_same(serial, warm)
+
+
 def test_replications_are_added_until_the_headline_interval_is_narrow_enough(tmp_path: Path) -> None:
     wide = execute(validate(compose([*TINY, "replications=2", "launcher=inprocess", "target_ci_width=100000",
                                      f"out={tmp_path / 'a'}"])))

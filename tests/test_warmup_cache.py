@@ -1,4 +1,6 @@
-"""The disk cache of preludes (`experiments.warmup_cache`): its key, atomic files, its bound and its off switch.
+"""The disk cache of preludes (`experiments.warmup_cache`): key, files, bound, off switch, and the runs that share one.
+
+The runs that share a warm-up are `make run`'s arms of one seed: the order they run in, and the same tables.
 
 That a restored run equals the cold run is `test_prelude`'s; here a run through the cache is compared with
 ``sim.run`` once, from a prelude simulated and from the same prelude read back from disk.
@@ -10,11 +12,12 @@ import dataclasses
 import os
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from test_identical_outputs import digests
 
 from experiments import warmup_cache
-from experiments.warmup_cache import SUFFIX, WarmupCache, cache_key
+from experiments.warmup_cache import SUFFIX, WarmupCache, cache_key, reuse_order, run_cached, shared
 from sim import RunConfig, load_run_config, run
 
 SMALL = {"n_families": 3500, "warm_up_days": 30.0, "horizon_days": 20.0, "seed": 2}
@@ -72,3 +75,56 @@ def test_the_cache_switched_off_reads_and_writes_nothing(cfgs: dict[str, RunConf
     assert off.get(cfgs["fragmented"]) is None and not any(tmp_path.iterdir())
     monkeypatch.setenv("ONTSCHOT_WARMUP_CACHE", str(tmp_path / "elsewhere"))
     assert WarmupCache.from_environment().folder == tmp_path / "elsewhere"
+
+
+def test_tasks_sharing_a_warm_up_run_after_their_opener_and_others_keep_their_place() -> None:
+    groups = [seed for seed in range(1, 7) for _ in ("fragmented", "networked", "one_door")] + [99]
+    order = reuse_order(groups, lag=2)
+    assert sorted(order) == list(range(len(groups)))
+    pos = {task: k for k, task in enumerate(order)}
+    for g in set(groups):
+        members = [i for i, x in enumerate(groups) if x == g]
+        assert [pos[i] for i in members] == sorted(pos[i] for i in members)  # opener first, the group's order kept
+        if g <= 4:  # openers of two later groups (the lag) run between an opener and the rest of its group
+            assert pos[members[1]] - pos[members[0]] > 2
+    assert shared(groups) == [True] * 18 + [False]  # a task alone in its group does not store its warm-up
+
+
+def test_a_run_nobody_shares_runs_cold_and_stores_nothing(cfgs: dict[str, RunConfig], tmp_path: Path) -> None:
+    cache = WarmupCache(tmp_path)
+    alone = run_cached(cfgs["networked"], False, cache)
+    assert not list(tmp_path.glob("*" + SUFFIX))
+    together = run_cached(cfgs["networked"], True, cache)
+    assert len(list(tmp_path.glob("*" + SUFFIX))) == 1
+    assert digests(alone) == digests(together)
+
+
+def test_a_comparison_simulates_each_seeds_warm_up_once_and_gives_the_cold_table(tmp_path: Path,
+                                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from experiments.compare import run_comparison
+
+    args = ("sociaal_domein", ["fragmented", "networked"], 2, 1)  # 2 seeds, this process (1 worker)
+    small = {"n_families": 3500, "horizon": 30.0, "progress": False}  # the default 5-year warm-up, as make run
+    monkeypatch.setenv(warmup_cache.ENV, "off")
+    cold = run_comparison(*args, **small)
+    simulated: list[int] = []
+    real_warm = warmup_cache.warm
+    monkeypatch.setattr(warmup_cache, "warm", lambda cfg, progress=None: simulated.append(cfg.seed) or real_warm(cfg, progress))
+    monkeypatch.setenv(warmup_cache.ENV, str(tmp_path))
+    warm = run_comparison(*args, **small)
+    assert simulated == [1, 2]  # one warm-up per seed, restored for its other arm
+    assert len(list(tmp_path.glob("*" + SUFFIX))) == 2
+    again = run_comparison(*args, **small)
+    assert simulated == [1, 2]  # a second comparison restores every arm's
+    for table in (warm, again):
+        pd.testing.assert_frame_equal(cold, table)
+
+
+def test_a_write_abandoned_long_ago_is_removed_and_one_under_way_is_kept(cfgs: dict[str, RunConfig], tmp_path: Path) -> None:
+    old, fresh = tmp_path / f".abc{SUFFIX}.x1y2", tmp_path / f".def{SUFFIX}.z3w4"  # as sim.atomic names its temporary files
+    for p in (old, fresh):
+        p.write_bytes(b"half a prelude")
+    long_ago = old.stat().st_mtime - warmup_cache.STALE_TEMP_SECONDS - 60
+    os.utime(old, (long_ago, long_ago))
+    WarmupCache(tmp_path).put(cfgs["fragmented"], b"a prelude")  # every write trims the folder
+    assert not old.exists() and fresh.exists()
