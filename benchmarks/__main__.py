@@ -158,13 +158,13 @@ def main(argv: list[str] | None = None) -> int:
     report.print_table(record)
     if record["previous"] is None:
         print("\nregression guard: no stored run to compare with")
-    elif record["regression"]:
-        print(f"\nregression guard: slower by more than 10 % than the stored run of {previous['meta']['date']} "
-              f"(load then {report._load(previous['meta']['load_start'])}, now {report._load(meta['load_start'])}):")
-        for r in record["regression"]:
-            print(f"  {r['workload']}: {r['before']:.4g} -> {r['now']:.4g} ({r['ratio'] - 1:+.0%})")
     else:
-        print(f"\nregression guard: no workload slower by more than 10 % than the stored run of {previous['meta']['date']}")
+        slower = any("ratio" in r for r in record["regression"])
+        print(f"\nregression guard: {'slower' if slower else 'no workload slower'} by more than 10 % than the stored run of "
+              f"{previous['meta']['date']} (load then {report._load(previous['meta']['load_start'])}, now "
+              f"{report._load(meta['load_start'])}), among the workloads defined as then" + (":" if record["regression"] else ""))
+        for line in report.regression_lines(record["regression"]):
+            print(f"  {line}")
     if mode == "full":
         notes = (HERE / "notes.md").read_text()
         report.write_atomic(ROOT / "docs" / "performance.md",

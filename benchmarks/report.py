@@ -90,16 +90,33 @@ def fit_scaling(points: list[str], summaries: dict[str, dict[str, Any]], familie
 
 
 def regression(current: dict[str, Any], previous: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """Workloads whose guard time rose by more than 10 % against the previous run of the same mode."""
+    """Workloads whose guard time rose by more than 10 % against the previous run of the same mode.
+
+    Only like with like: a workload whose parameters differ from those it had in the previous run (a longer warm-up,
+    another population) is not compared; it is listed with ``changed`` saying how (`stale`), and no ratio.
+    """
     if not previous or previous.get("meta", {}).get("mode") != current["meta"]["mode"]:
         return []
     out = []
     for name, s in current["workloads"].items():
-        old = previous.get("workloads", {}).get(name, {}).get("summary", {}).get("time")
+        before = previous.get("workloads", {}).get(name, {})
+        old = before.get("summary", {}).get("time")
         new = s["summary"].get("time")
-        if old and new and new > old * (1.0 + REGRESSION):
+        if not (old and new):
+            continue
+        changed = stale(before.get("params", {}), s.get("params", {})).removeprefix("stale: ")
+        if changed:
+            out.append({"workload": name, "changed": changed})
+        elif new > old * (1.0 + REGRESSION):
             out.append({"workload": name, "before": old, "now": new, "ratio": new / old})
     return out
+
+
+def regression_lines(reg: list[dict[str, Any]]) -> list[str]:
+    """The guard's findings, one line each: slower workloads first, then those not compared (defined otherwise)."""
+    lines = [f"{r['workload']}: {r['before']:.4g} -> {r['now']:.4g} ({(r['ratio'] - 1):+.0%})" for r in reg if "ratio" in r]
+    lines += [f"{r['workload']}: not compared, {r['changed']}" for r in reg if "changed" in r]
+    return lines
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -270,15 +287,16 @@ def markdown(record: dict[str, Any], notes: str, current: dict[str, Workload] | 
     prev = record.get("previous")
     if prev is None:
         lines.append("No earlier stored run to compare with.")
-    elif not reg:
+    elif not any("ratio" in r for r in reg):
         lines.append(f"No workload slower by more than {REGRESSION:.0%} than the stored run of {prev['date']} "
-                     f"(commit `{prev['commit']}`, load at start {_load(prev['load_start'])}).")
+                     f"(commit `{prev['commit']}`, load at start {_load(prev['load_start'])})"
+                     + (", among those defined as then:" if reg else "."))
     else:
         lines.append(f"Slower by more than {REGRESSION:.0%} than the stored run of {prev['date']} (commit `{prev['commit']}`, "
-                     f"load at start {_load(prev['load_start'])}):")
+                     f"load at start {_load(prev['load_start'])}), among the workloads defined as then:")
+    if reg:
         lines.append("")
-        for r in reg:
-            lines.append(f"- {r['workload']}: {r['before']:.4g} -> {r['now']:.4g} ({(r['ratio'] - 1):+.0%})")
+        lines += [f"- {line}" for line in regression_lines(reg)]
     prof = record["workloads"].get("profile")
     if prof:
         s = prof["summary"]
