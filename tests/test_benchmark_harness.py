@@ -66,6 +66,19 @@ def test_regression_guard_names_slower_workloads_only() -> None:
     assert report.regression(now, None) == []
 
 
+def test_regression_guard_compares_only_workloads_defined_as_before() -> None:
+    def rec(times: dict[str, float], warm_up: float) -> dict:
+        return {"meta": {"mode": "full"}, "workloads": {k: {"summary": {"time": v}, "params": {"n_families": 10_000, "warm_up_days": warm_up}}
+                                                       for k, v in times.items()}}
+
+    before = rec({"policy": 1.5}, 365.0)
+    now = rec({"policy": 6.4}, 1825.0)  # four times slower, on a run five times as long: not a regression
+    reg = report.regression(now, before)
+    assert reg == [{"workload": "policy", "changed": "measured with warm_up_days 365.0 (now 1825.0)"}]
+    assert report.regression_lines(reg) == ["policy: not compared, measured with warm_up_days 365.0 (now 1825.0)"]
+    assert report.regression(rec({"policy": 1.8}, 365.0), before)[0]["ratio"] == 1.8 / 1.5  # defined alike: compared
+
+
 def test_suites_cover_every_workload_and_the_scaling_series() -> None:
     for wl, scaling in (full(), quick()):
         names = {w.name for w in wl}
