@@ -210,7 +210,8 @@ def execute(experiment: Experiment, configuration: RunConfiguration | None = Non
     """Run (or resume) the sweep; return counts of succeeded and failed runs in the final plan."""
     cfg = experiment.config
     # The arms of one seed (and point) share its warm-up: the first to run stores it, the others restore it (the same
-    # tables, `experiments.warmup_cache`). The folder is absolute so that a SLURM job finds it from any directory.
+    # tables, `experiments.warmup_cache`). The folder is absolute (also one named in ONTSCHOT_WARMUP_CACHE), so that a
+    # SLURM job finds it from any directory.
     configuration = configuration or RunConfiguration(
         keep_episodes=cfg["keep_episodes"], warmup_cache=WarmupCache.from_environment(DEFAULT_DIR.resolve()))
     # How many runs start at once (SLURM: the array's tasks; unknown: the reference machine's 2 cores): the lag by which

@@ -106,11 +106,15 @@ class WarmupCache:
 
     @classmethod
     def from_environment(cls, folder: Path | str | None = None) -> WarmupCache:
-        """The cache as ``ONTSCHOT_WARMUP_CACHE`` says: ``off`` switches it off, another value names its folder."""
+        """The cache as ``ONTSCHOT_WARMUP_CACHE`` says: ``off`` switches it off, another value names its folder.
+
+        A relative folder named there is taken from the directory the command runs in, and kept absolute, so that a
+        sweep's SLURM jobs, which may start elsewhere, find the same folder.
+        """
         value = os.environ.get(ENV, "").strip()
         if value.lower() in ("off", "0", "no", "false"):
             return cls(folder, enabled=False)
-        return cls(value or folder)
+        return cls(Path(value).absolute() if value else folder)
 
     def path(self, config: RunConfig) -> Path:
         """The file of ``config``'s prelude."""

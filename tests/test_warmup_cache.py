@@ -75,6 +75,9 @@ def test_the_cache_switched_off_reads_and_writes_nothing(cfgs: dict[str, RunConf
     assert off.get(cfgs["fragmented"]) is None and not any(tmp_path.iterdir())
     monkeypatch.setenv("ONTSCHOT_WARMUP_CACHE", str(tmp_path / "elsewhere"))
     assert WarmupCache.from_environment().folder == tmp_path / "elsewhere"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ONTSCHOT_WARMUP_CACHE", "relative/cache")  # kept absolute: a SLURM job may start elsewhere
+    assert WarmupCache.from_environment().folder == tmp_path / "relative" / "cache"
 
 
 def test_tasks_sharing_a_warm_up_run_after_their_opener_and_others_keep_their_place() -> None:
