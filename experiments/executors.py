@@ -14,6 +14,8 @@ ended first, with the reason recorded in the store).
 
 from __future__ import annotations
 
+import signal
+import threading
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -131,7 +133,16 @@ class JoblibExecutor(Executor):
 
 
 def execute_chunk(folder: str, specs: list[dict[str, Any]], configuration: RunConfiguration) -> list[dict[str, Any]]:
-    """Several runs in one job, one after another (a job per run costs a Python start-up per run)."""
+    """Several runs in one job, one after another (a job per run costs a Python start-up per run).
+
+    In a submitit job it first gives SIGCONT back its default action (continue, nothing else). SLURM sends SIGCONT
+    together with the time-limit warning (SIGUSR2), and submitit's handler for SIGCONT only logs; when SIGUSR2's
+    handler ran inside that logging call, the error it raises to end the run (`store.execute_and_store` records it
+    as "the job's time limit arrived during the run") was swallowed by the logging module as a logging error, the run
+    slept on, and SLURM killed the job unrecorded (seen once in `tests/test_slurm.py`, 2026-11-29).
+    """
+    if threading.current_thread() is threading.main_thread():  # signal handlers can be set from the main thread only
+        signal.signal(signal.SIGCONT, signal.SIG_DFL)
     return [execute_and_store(folder, spec, configuration) for spec in specs]
 
 
