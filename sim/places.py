@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class WaitingPlace(RestoredInPlace):
+class WaitingPlace:
     """The place held while a need of one domain waits for help."""
 
     organisation: str
