@@ -117,8 +117,13 @@ def thaw(blob: bytes) -> SocialDomainModel:
 
 
 def same_warm_up(a: RunConfig, b: RunConfig) -> bool:
-    """Whether ``a`` and ``b`` differ in their lever settings and preset name at most (one prelude serves both)."""
-    return dataclasses.replace(b, levers=a.levers, working=a.working) == a
+    """Whether ``a`` and ``b`` differ in their lever settings and preset name at most (one prelude serves both).
+
+    A population given as the scenario's own size (``n_families=10000`` for a scenario of 10,000 families) is the
+    same population as none given: the model reads only ``families``, and the warm-up cache keys on it too.
+    """
+    return a.families == b.families and dataclasses.replace(b, levers=a.levers, working=a.working,
+                                                            n_families=a.n_families) == a
 
 
 def from_prelude(blob: bytes | SocialDomainModel, config: RunConfig) -> SocialDomainModel:

@@ -72,3 +72,19 @@ def test_a_prelude_refuses_a_config_with_another_warm_up() -> None:
     with pytest.raises(ValueError, match="lever settings"):
         from_prelude(blob, other)
     assert from_prelude(blob, load_run_config("sociaal_domein", "networked", **dict(SETTINGS, warm_up_days=30.0))).levers.coordinator.enabled
+
+
+def test_a_prelude_serves_the_scenarios_own_size_given_explicitly() -> None:
+    """``n_families`` equal to the scenario's is the same population as none given (the cache keys on ``families``).
+
+    A prelude stored by ``make run`` (no size given) once refused a sweep or benchmark run naming the same size.
+    """
+    short = {"seed": 3, "warm_up_days": 30.0, "horizon_days": 10.0}
+    unnamed = load_run_config("dakloos_naar_thuis", "fragmented", **short)
+    named = load_run_config("dakloos_naar_thuis", "networked", n_families=unnamed.families, **short)
+    assert unnamed.n_families is None and named.n_families == unnamed.families
+    model = from_prelude(prelude(unnamed), named)
+    assert model.config is named and model.levers.coordinator.enabled
+    other = load_run_config("dakloos_naar_thuis", "networked", n_families=unnamed.families + 300, **short)
+    with pytest.raises(ValueError, match="lever settings"):
+        from_prelude(prelude(unnamed), other)
