@@ -22,7 +22,6 @@ from sim import SocialDomainModel, load_run_config
 from sim.configuration import scenarios
 from sim.restore import RestoredInPlace
 
-
 SCENARIOS = scenarios()
 
 
