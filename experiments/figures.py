@@ -33,7 +33,7 @@ from experiments.store import Sweep  # noqa: E402
 from experiments.texts import Texts  # noqa: E402
 from sim import metrics  # noqa: E402
 from sim.ledger import CATEGORIES  # noqa: E402
-from sim.scenario import PAYERS  # noqa: E402
+from sim.scenario_spec import PAYERS  # noqa: E402
 
 DPI = 300  # print resolution
 MAX_LINES = 8  # more arms than this in a line chart: several figures

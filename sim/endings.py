@@ -26,7 +26,7 @@ from sim.episode import (
 )
 
 if TYPE_CHECKING:
-    from sim.scenario import CrisisCare
+    from sim.scenario_spec import CrisisCare
 
 
 class Endings(Clocks):

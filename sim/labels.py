@@ -28,13 +28,13 @@ from sim.errors import InputError
 from sim.levers.registry import LEVERS
 
 if TYPE_CHECKING:
-    from sim.scenario import Scenario
+    from sim.scenario_spec import Scenario
 
 LANGS = ("en", "nl")
 
 # kind -> key -> (English, Dutch)
 NAMES: dict[str, dict[str, tuple[str, str]]] = {
-    "payer": {  # sim.scenario.PAYERS
+    "payer": {  # sim.scenario_spec.PAYERS
         "municipality": ("municipality", "gemeente"),
         "central_municipality": ("central municipality", "centrumgemeente"),
         "health_insurer": ("health insurer", "zorgverzekeraar"),

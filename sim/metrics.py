@@ -10,7 +10,7 @@ viewer read names, units and directions from here, so they cannot disagree
 table and "per 1000/yr" in another; its unit is ``per_1000_yr`` everywhere).
 
 Costs per payer and per category (``cost_payer_<payer>``,
-``cost_category_<category>``) are generated from `sim.scenario.PAYERS`,
+``cost_category_<category>``) are generated from `sim.scenario_spec.PAYERS`,
 `sim.ledger.CATEGORIES` and their names in `sim.labels`.
 """
 
@@ -22,7 +22,7 @@ from sim import labels as names
 from sim.errors import InputError
 from sim.ledger import CATEGORIES
 from sim.numbers import fmt_interval, fmt_value
-from sim.scenario import PAYERS
+from sim.scenario_spec import PAYERS
 
 LANGS = ("en", "nl")
 DIRECTIONS = ("lower", "higher", "neither")

@@ -27,7 +27,7 @@ from sim.waiting_list import WaitingList
 
 if TYPE_CHECKING:
     from sim.episode import NeedEpisode
-    from sim.scenario import Organisation as OrgSpec
+    from sim.scenario_spec import Organisation as OrgSpec
 
 
 class Organisation(RestoredInPlace, mesa.Agent):

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from sim.episode import NeedEpisode
-    from sim.scenario import Organisation as OrgSpec
+    from sim.scenario_spec import Organisation as OrgSpec
 
 
 def decision_delay(ep: NeedEpisode, spec: OrgSpec, now: float) -> float:

@@ -37,8 +37,8 @@ from typing import TYPE_CHECKING
 from sim.errors import InputError
 
 if TYPE_CHECKING:
-    from sim.scenario import Organisation as OrgSpec
-    from sim.scenario import Scenario
+    from sim.scenario_spec import Organisation as OrgSpec
+    from sim.scenario_spec import Scenario
 
 EPS = 1e-9
 

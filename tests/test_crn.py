@@ -29,7 +29,7 @@ import pytest
 from helpers import config, run_model
 
 from sim import RunResult, Scenario, SocialDomainModel, load_scenario, run
-from sim.scenario import Population
+from sim.scenario_spec import Population
 
 EPISODE_KEYS = ["episode", "family", "domain", "problem", "attempt", "onset_day", "problem_onset_day"]
 
@@ -68,7 +68,7 @@ def test_warm_up_history_is_identical_across_arms(warm_up_pair: tuple[RunResult,
 def _uncoupled_no_recurrence() -> Scenario:
     """The default scenario with kappa = 0 and no recurrence; onset rates x 5 so that many problems come back.
 
-    A closed population (no turnover or ageing out, `sim.scenario.Population()`): every onset clock then runs from
+    A closed population (no turnover or ageing out, `sim.scenario_spec.Population()`): every onset clock then runs from
     day 0 for the whole run, which is what the gap identity below states.
     """
     sc = load_scenario("sociaal_domein")

@@ -17,7 +17,7 @@ from sim.config import LeverSettings
 from sim.episode import DECISION, DORMANT, ENDED, HANDOFF, IN_HELP, INTAKE, INTAKE_QUEUE, LATENT, OUTCOMES, WAITING
 from sim.labels import KINDS, NAMES, label, option_organisations, scenario_label
 from sim.ledger import CATEGORIES
-from sim.scenario import PAYERS
+from sim.scenario_spec import PAYERS
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO_FILES = sorted((ROOT / "scenarios").glob("*.yaml")) + sorted((ROOT / "tests" / "data").glob("*.yaml"))

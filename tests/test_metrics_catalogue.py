@@ -8,7 +8,7 @@ from experiments.runspec import flatten_summary
 from sim import InputError, load_run_config, run
 from sim.ledger import CATEGORIES
 from sim.metrics import CATALOGUE, DIRECTIONS, FROM_ONSET, HEADLINE, UNITS, label, metric, unit_label
-from sim.scenario import PAYERS
+from sim.scenario_spec import PAYERS
 
 
 def test_every_column_of_a_runs_summary_row_is_catalogued() -> None:

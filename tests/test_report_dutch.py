@@ -22,7 +22,7 @@ from experiments.sweep import run_sweep
 from sim.labels import NAMES
 from sim.ledger import CATEGORIES
 from sim.metrics import CATALOGUE
-from sim.scenario import PAYERS
+from sim.scenario_spec import PAYERS
 
 TINY = ("n_families=3500", "horizon_days=90", "warm_up_days=30", "progress=false", "launcher=inprocess", "replications=2")
 # two lever units with snake_case names: 6 arms, 4 paired comparisons; the figure limits are lowered below so that

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from sim.family import Family
     from sim.model import SocialDomainModel
     from sim.reader import Reader
-    from sim.scenario import Scenario
+    from sim.scenario_spec import Scenario
 
 
 @dataclass(frozen=True)

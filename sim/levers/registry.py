@@ -33,7 +33,7 @@ from sim.levers.warm_handoff import WarmHandoff
 
 if TYPE_CHECKING:
     from sim.reader import Reader
-    from sim.scenario import Organisation, Scenario
+    from sim.scenario_spec import Organisation, Scenario
 
 LEVERS: tuple[type[Lever], ...] = (
     SingleEntryPoint, SharedAssessment, FamilyCoordinator, CaseTable, WarmHandoff, MandateBacking, TShaped,

@@ -18,7 +18,7 @@ from sim.levers.base import Lever, LeverParams
 if TYPE_CHECKING:
     from sim.episode import NeedEpisode
     from sim.reader import Reader
-    from sim.scenario import Scenario
+    from sim.scenario_spec import Scenario
 
 
 @dataclass(frozen=True)
