@@ -12,7 +12,11 @@ Rules, so that an override can never smuggle in an unchecked value:
 - a value that carries provenance (``{value: ..., source|assumption|calibrated}``)
   keeps its wrapper and gets the new ``value``, so the declared ``range`` is
   still checked by the loader;
-- a mapping overrides the mapping it lands on key by key (deep merge).
+- a mapping overrides the mapping it lands on key by key (deep merge);
+- the scenario's choices (``options.*``, ``pathway.*``, `sim.options`) are applied first, every other path to the
+  scenario as its choices made it (`split_choices`): a value that only the selected pathway or an enabled option
+  brings in can be overridden by its own path, and a value the choice changes keeps the override instead of
+  silently taking the choice's value.
 """
 
 from __future__ import annotations
@@ -44,6 +48,21 @@ def nest(overrides: Mapping[str, Any], field: str = "scenario.overrides") -> dic
         else:
             node[parts[-1]] = leaf
     return out
+
+
+CHOICE_KEYS = ("options", "pathway")
+
+
+def split_choices(overrides: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Split overrides (nested) into the scenario's choices (``options``, ``pathway``) and every other value.
+
+    The choices are applied to the file before its options and pathway are merged in, the rest after
+    (`sim.scenario.load_scenario`), so that an override of a value the selected pathway sets wins over it and a
+    value only an enabled option or the selected pathway brings in can be named by its path in the scenario.
+    """
+    nested = nest(overrides)
+    choices = {k: v for k, v in nested.items() if k in CHOICE_KEYS}
+    return choices, {k: v for k, v in nested.items() if k not in CHOICE_KEYS}
 
 
 def _merge_plain(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from sim.labels import option_organisations, read_labels
 from sim.levers.registry import check_lever_parameters, read_lever_parameters
 from sim.levers.single_entry import SINGLE_ENTRY_FORMS  # noqa: F401 (re-exported for older imports)
 from sim.options import expand_choices
-from sim.overrides import apply_overrides
+from sim.overrides import apply_overrides, split_choices
 from sim.places import read_waiting_place
 from sim.provenance import Provenance, unwrap
 from sim.reader import Reader
@@ -231,10 +231,15 @@ def load_scenario(name_or_path: str | Path, overrides: Mapping[str, Any] | None 
         InputError: naming file, field, value and what is allowed.
     """
     raw, where = read_scenario(name_or_path)
-    if overrides:
-        raw = apply_overrides(raw, overrides, where)
+    # The choices first (options, pathway), then every other value on the scenario as the choices made it
+    # (`sim.overrides.split_choices`): an override of a value the selected pathway sets is not undone by it.
+    chosen, values = split_choices(overrides or {})
+    if chosen:
+        raw = apply_overrides(raw, chosen, where)
     optional_orgs = option_organisations(raw)  # an option may add an organisation; the labels block may name it
     raw, choices = expand_choices(raw, where)
+    if values:
+        raw = apply_overrides(raw, values, where)
     top = Reader(raw, "", where)
     sources = top.raw("sources")
     if not isinstance(sources, dict) or not all(isinstance(v, str) for v in sources.values()):

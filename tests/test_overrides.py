@@ -60,3 +60,40 @@ def test_cli_override_and_its_errors(tmp_path: Path) -> None:
         assert bad.returncode == 2 and field in bad.stderr
         assert len(bad.stderr.strip().splitlines()) == 1
         assert not (tmp_path / "bad").exists()
+
+
+# Each scenario with every choice it offers: the default, every pathway, every option switched on.
+CHOICES = [("sociaal_domein", {}), ("jeugdhulp", {}), ("zorg_veiligheid", {}), ("jonge_kind", {}),
+           ("jonge_kind", {"options.kansklas.enabled": True, "options.passende_kinderopvang.enabled": True}),
+           ("dakloos_naar_thuis", {}), ("dakloos_naar_thuis", {"pathway.selected": "housing_first"})]
+
+
+@pytest.mark.parametrize(("scenario", "choices"), CHOICES)
+def test_every_ranged_assumption_can_be_overridden_by_its_path(scenario: str, choices: dict) -> None:
+    """Sensitivity and regimes sweeps vary every assumption with a range by its path in the loaded scenario.
+
+    Values that only the selected pathway or an enabled option brings in (the staircase's tenancy block and
+    readiness time in dakloos_naar_thuis, an option's organisation in jonge_kind) are among them, so their paths
+    must be accepted as overrides: the regimes sweep of dakloos_naar_thuis was refused on
+    domains.housing.tenancy.support_days.
+    """
+    loaded = load_scenario(scenario, choices)
+    ranged = [p for p in loaded.provenance if p.kind == "assumption" and p.range is not None and p.range[0] < p.range[1]]
+    for bound in (0, 1):
+        load_scenario(scenario, {**choices, **{p.path: p.range[bound] for p in ranged}})
+
+
+def test_an_override_wins_over_the_value_a_pathway_sets() -> None:
+    """housing_first sets the support hours; an override of them is applied, not silently replaced by the pathway's."""
+    hf = {"pathway.selected": "housing_first"}
+    assert load_scenario("dakloos_naar_thuis", hf).domains["housing"].help_hours_per_week == 4.0
+    assert load_scenario("dakloos_naar_thuis", {**hf, "domains.housing.help_hours_per_week": 7.0}).domains["housing"].help_hours_per_week == 7.0
+    nested = {"pathway": {"selected": "housing_first"}, "domains": {"housing": {"help_hours_per_week": 7.0}}}
+    assert load_scenario("dakloos_naar_thuis", nested).domains["housing"].help_hours_per_week == 7.0
+    stairs = load_scenario("dakloos_naar_thuis", {"domains.housing.tenancy.support_days": 400})
+    assert stairs.domains["housing"].tenancy.support_days == 400
+    with pytest.raises(InputError) as err:  # the pathway's own range still holds
+        load_scenario("dakloos_naar_thuis", {**hf, "domains.housing.help_hours_per_week": 9.0})
+    assert "declared range [1.0, 8.0]" in str(err.value)
+    kk = load_scenario("jonge_kind", {"options.kansklas.enabled": True, "organisations.kansklas.max_severity": 0.5})
+    assert kk.organisations["kansklas"].max_severity == 0.5
