@@ -88,14 +88,18 @@ def ablation_design(exp: dict[str, Any]) -> list[dict[str, Any]]:
     return arms
 
 
-def capacity_design(exp: dict[str, Any], scenario: str) -> list[dict[str, Any]]:
-    """Professionals (FTE) scaled per organisation, exactly: a fraction is a part-time professional (`sim.staffing`)."""
+def capacity_design(exp: dict[str, Any], scenario: str, overrides: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Professionals (FTE) scaled per organisation, exactly: a fraction is a part-time professional (`sim.staffing`).
+
+    The staff scaled is the scenario's as the sweep's own ``overrides`` make it: a pathway or an option may change
+    an organisation's staff or add an organisation.
+    """
     presets = _nonempty_list(exp, "arms")
     scales = _nonempty_list(exp, "scale")
     for s in scales:
         if isinstance(s, bool) or not isinstance(s, (int, float)) or not 0 < s <= 10:
             raise InputError("experiment.scale", s, "numbers > 0 and <= 10 (factors on the number of professionals)")
-    orgs = load_scenario(scenario).organisations
+    orgs = load_scenario(scenario, overrides or None).organisations
     staffed = [name for name, o in orgs.items() if sum(o.professionals.values()) > 0]
     chosen = exp.get("organisations", "all")
     if chosen == "all":
@@ -117,8 +121,9 @@ def capacity_design(exp: dict[str, Any], scenario: str) -> list[dict[str, Any]]:
     return arms
 
 
-def sensitivity_design(exp: dict[str, Any], scenario: str) -> tuple[list[dict[str, Any]], list[sensitivity.Factor], np.ndarray]:
-    """One arm per sample point of a Morris or Sobol design."""
+def sensitivity_design(exp: dict[str, Any], scenario: str, overrides: dict[str, Any] | None = None,
+                       ) -> tuple[list[dict[str, Any]], list[sensitivity.Factor], np.ndarray]:
+    """One arm per sample point of a Morris or Sobol design (factors of the scenario as ``overrides`` make it)."""
     method = exp.get("method", "morris")
     size = int(exp.get("trajectories" if method == "morris" else "sobol_n", 0))
     levels = int(exp.get("num_levels", 4))
@@ -126,7 +131,7 @@ def sensitivity_design(exp: dict[str, Any], scenario: str) -> tuple[list[dict[st
     levers = exp.get("levers") or []
     if not isinstance(levers, list):
         raise InputError("experiment.levers", levers, "a list of lever switches")
-    fs = sensitivity.factors(scenario, exp.get("parameters", "all"), list(exp.get("exclude") or []), levers)
+    fs = sensitivity.factors(scenario, exp.get("parameters", "all"), exp.get("exclude") or [], levers, overrides)
     x = sensitivity.sample(fs, method, size, levels, int(exp.get("sample_seed", 1)))
     working = exp.get("working", "networked")
     base = preset_levers(working)
@@ -143,15 +148,15 @@ def sensitivity_design(exp: dict[str, Any], scenario: str) -> tuple[list[dict[st
     return arms, fs, x
 
 
-def design_arms(exp: dict[str, Any], scenario: str) -> list[dict[str, Any]]:
-    """The arms of a non-sensitivity design."""
+def design_arms(exp: dict[str, Any], scenario: str, overrides: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The arms of a non-sensitivity design (``overrides``: the sweep's own scenario overrides)."""
     design = exp.get("design")
     if design == "arms":
         return arms_design(exp)
     if design == "ablation":
         return ablation_design(exp)
     if design == "capacity":
-        return capacity_design(exp, scenario)
+        return capacity_design(exp, scenario, overrides)
     raise InputError("experiment.design", design, "arms, ablation, capacity, sensitivity or regimes")
 
 

@@ -87,8 +87,11 @@ def prim_settings(exp: dict[str, Any]) -> dict[str, float]:
     return out
 
 
-def design(exp: dict[str, Any], scenario: str) -> tuple[list[dict[str, Any]], list[sensitivity.Factor]]:
+def design(exp: dict[str, Any], scenario: str, overrides: dict[str, Any] | None = None,
+           ) -> tuple[list[dict[str, Any]], list[sensitivity.Factor]]:
     """Two arms per sample point (baseline and challenger preset), and the sampled factors.
+
+    The factors are those of the scenario as the sweep's own ``overrides`` make it (its pathway and options).
 
     Raises:
         InputError: for a bad sample size, preset, parameter list or outcome.
@@ -102,7 +105,7 @@ def design(exp: dict[str, Any], scenario: str) -> tuple[list[dict[str, Any]], li
     lev_chal = configuration.preset_levers(challenger, field="experiment.challenger")
     outcomes(exp)
     prim_settings(exp)
-    fs = sensitivity.factors(scenario, exp.get("parameters", "all"), list(exp.get("exclude") or []), [])
+    fs = sensitivity.factors(scenario, exp.get("parameters", "all"), exp.get("exclude") or [], [], overrides)
     u = latin_hypercube(int(samples), len(fs), int(seed))
     arms = []
     for i, row in enumerate(u):

@@ -51,17 +51,22 @@ class Factor:
         return int(round(u)) if self.integer else u
 
 
-def uncertain_parameters(scenario: str) -> list[Factor]:
-    """Every value of the scenario file with an assumption and a numeric range."""
+def uncertain_parameters(scenario: str, overrides: dict[str, Any] | None = None) -> list[Factor]:
+    """Every value of the scenario file with an assumption and a numeric range.
+
+    ``overrides`` are the sweep's own scenario overrides (``scenario.overrides``): its choices decide which values
+    the scenario has (a pathway or an option brings in values of its own, and leaves out those of the others).
+    """
     out = []
-    for p in load_scenario(scenario).provenance:
+    for p in load_scenario(scenario, overrides or None).provenance:
         if p.kind == "assumption" and p.range is not None and p.range[0] < p.range[1]:
             lo, hi = p.range
             out.append(Factor(p.path, float(lo), float(hi), isinstance(lo, int) and isinstance(hi, int)))
     return out
 
 
-def factors(scenario: str, parameters: Any, exclude: list[str], levers: list[str]) -> list[Factor]:
+def factors(scenario: str, parameters: Any, exclude: list[str], levers: list[str],
+            overrides: dict[str, Any] | None = None) -> list[Factor]:
     """The factors of a sensitivity design, validated.
 
     Args:
@@ -69,12 +74,23 @@ def factors(scenario: str, parameters: Any, exclude: list[str], levers: list[str
         parameters: ``all`` or a list of scenario paths with an assumption and a range.
         exclude: paths left out (e.g. the population size, which ``n_families`` sets).
         levers: lever switches to vary.
+        overrides: the sweep's own scenario overrides (`uncertain_parameters`).
 
     Raises:
         InputError: for an unknown parameter or lever, or an empty design.
     """
-    known = {f.name: f for f in uncertain_parameters(scenario)}
+    known = {f.name: f for f in uncertain_parameters(scenario, overrides)}
+    if not isinstance(exclude, list):
+        raise InputError("experiment.exclude", exclude, "a list of scenario paths, e.g. [population.n_families]")
     if parameters == "all":
+        # A misspelt path would leave the value it meant in the design, varied over its whole range: refused. A path
+        # of the scenario that has no range (nothing to leave out) is accepted.
+        paths = set(known) if set(exclude) <= set(known) else {p.path for p in load_scenario(scenario, overrides or None).provenance}
+        for name in exclude:
+            if name not in paths:
+                example = ", ".join(list(known)[:3])
+                raise InputError("experiment.exclude", name, f"a value of scenario {scenario} with an assumption and a range "
+                                 f"({len(known)} of them, e.g. {example})")
         chosen = [f for name, f in known.items() if name not in set(exclude)]
     elif isinstance(parameters, list):
         chosen = []

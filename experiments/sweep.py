@@ -137,9 +137,10 @@ def validate(cfg: dict[str, Any]) -> Experiment:
     if not isinstance(exp, dict) or not exp.get("name"):
         raise InputError("experiment", exp, f"+experiment=<one of {', '.join(available('experiment'))}>")
     scenario = cfg["scenario"]["name"]
+    own = cfg["scenario"].get("overrides") or {}  # the sweep's pathway, options and values: the designs read them
     factors: list[dict[str, Any]] = []
     if exp.get("design") == "sensitivity":
-        arms, fs, _ = sensitivity_design(exp, scenario)
+        arms, fs, _ = sensitivity_design(exp, scenario, own)
         factors = [asdict(f) for f in fs]
         check = arms[:1]
         outputs = exp.get("outputs")
@@ -148,7 +149,7 @@ def validate(cfg: dict[str, Any]) -> Experiment:
         if target is not None:
             raise InputError("target_ci_width", target, "null for a sensitivity design (it has no paired headline difference)")
     elif regimes_design:
-        arms, fs = regimes.design(exp, scenario)
+        arms, fs = regimes.design(exp, scenario, own)
         horizon = float(cfg["horizon_days"])
         for key in regimes.outcomes(exp):
             need = FOLLOW_UP_DAYS.get(key)
@@ -161,7 +162,7 @@ def validate(cfg: dict[str, Any]) -> Experiment:
         if target is not None:
             raise InputError("target_ci_width", target, "null for a regimes design (PRIM reads every point, not one interval)")
     else:
-        arms = design_arms(exp, scenario)
+        arms = design_arms(exp, scenario, own)
         check = arms
         if target is not None and not any(a.get("reference") for a in arms):
             raise InputError("target_ci_width", target, "null: this design has no paired differences")

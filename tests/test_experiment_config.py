@@ -25,6 +25,9 @@ CASES = [
     (["+experiment=regimes", "experiment.prim.alpha=0.5"], "experiment.prim.alpha"),
     (["+experiment=regimes", "experiment.samples=1"], "experiment.samples"),
     (["+experiment=regimes", "experiment.challenger=fragmented"], "experiment.challenger"),
+    # a misspelt exclusion would vary the value it meant over its whole range (here the population size)
+    (["+experiment=regimes", "experiment.exclude=[population.n_familes]"], "experiment.exclude"),
+    (["+experiment=sensitivity", "experiment.exclude=population.n_families"], "experiment.exclude"),
 ]
 
 
@@ -61,3 +64,44 @@ def test_a_sweep_is_not_resumed_after_the_model_changed(tmp_path: Path, capsys: 
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "out: got" in err[0] and "changed since this sweep started" in err[0]
     assert sorted(p.name for p in (out / "runs").iterdir()) == runs
+
+
+@pytest.mark.parametrize(("choice", "design"), [
+    (["scenario=dakloos_naar_thuis"], ["+experiment=regimes"]),
+    (["scenario=dakloos_naar_thuis", "+scenario.overrides.pathway.selected=housing_first"], ["+experiment=regimes"]),
+    (["scenario=dakloos_naar_thuis", "+scenario.overrides.pathway.selected=housing_first"], ["+experiment=sensitivity"]),
+    (["scenario=jonge_kind", "+scenario.overrides.options.kansklas.enabled=true"], ["+experiment=regimes"]),
+])
+def test_designs_read_the_scenario_as_its_choices_make_it(choice: list[str], design: list[str]) -> None:
+    """Sensitivity and regimes vary the values of the scenario as the sweep's pathway and options make it.
+
+    Every sampled path is accepted (the regimes sweep of dakloos_naar_thuis was refused on the staircase's
+    domains.housing.tenancy.support_days), a pathway's values are among the factors and another's are not.
+    """
+    from experiments.sweep import compose, validate
+
+    size = ["experiment.samples=2", "experiment.outcomes=[cost_total]"] if "regimes" in design[0] else ["experiment.trajectories=2"]
+    exp = validate(compose([*design, *choice, *size, "horizon_days=60", "warm_up_days=30"]))
+    names = {f["name"] for f in exp.factors}
+    housing_first = "pathway.selected=housing_first" in " ".join(choice)
+    if "dakloos_naar_thuis" in choice[0]:
+        assert ("domains.housing.tenancy.support_days" in names) is not housing_first
+    else:
+        assert "organisations.kansklas.max_severity" in names
+    for arm in exp.arms[:4]:
+        exp.spec(arm, 1).run_config()  # every sampled path exists and lies in its range
+
+
+@pytest.mark.parametrize(("choice", "org", "staff"), [
+    ("+scenario.overrides.pathway.selected=housing_first", "wonen_begeleiding", {"housing": 32.0}),  # the pathway doubles it
+    ("+scenario.overrides.options.kansklas.enabled=true", "kansklas", {"education": 4.0, "child_development": 2.0}),  # added
+])
+def test_capacity_sweep_scales_the_staff_the_choices_give(choice: str, org: str, staff: dict) -> None:
+    from experiments.sweep import compose, validate
+
+    scenario = "dakloos_naar_thuis" if "pathway" in choice else "jonge_kind"
+    exp = validate(compose(["+experiment=capacity_sweep", f"scenario={scenario}", choice, "experiment.scale=[0.5,1.0]",
+                            "horizon_days=60", "warm_up_days=30"]))
+    got = {arm["arm"]: exp.spec(arm, 1).run_config().scenario.organisations[org].professionals for arm in exp.arms}
+    assert got["fragmented x1"] == staff
+    assert got["fragmented x0.5"] == {d: n * 0.5 for d, n in staff.items()}
