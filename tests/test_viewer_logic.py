@@ -203,7 +203,12 @@ def test_lists_follow_the_folders() -> None:
 
 
 @pytest.mark.parametrize(("args", "field"), [(["--port", "abc"], "--port"), (["--families", "3"], "families"),
-                                              (["--scenario", "nowhere"], "scenario"), (["--seed", "-1"], "seed")])
+                                              (["--scenario", "nowhere"], "scenario"), (["--seed", "-1"], "seed"),
+                                              # too few families for the first scenario's staff or desks: refused
+                                              # here, not by every page's warm-up (the server would start and the
+                                              # pages stay on their warm-up screen, the error in the log only)
+                                              (["--families", "300"], "--families"),
+                                              (["--scenario", "dakloos_naar_thuis", "--families", "200"], "--families")])
 def test_bad_options(args: list[str], field: str, capsys: pytest.CaptureFixture[str]) -> None:
     """Bad launcher options: one message naming the option, status 2, no server started (main returns)."""
     assert launcher.main(args) == 2

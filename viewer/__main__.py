@@ -19,7 +19,7 @@ from sim import InputError
 from sim.configuration import scenario_path
 from sim.reader import Reader
 from viewer import assets
-from viewer.options import ENV_FAMILIES, ENV_SCENARIO, ENV_SEED, from_env
+from viewer.options import ENV_FAMILIES, ENV_SCENARIO, ENV_SEED, Options, from_env
 
 APP = Path(__file__).resolve().parent / "app.py"
 
@@ -41,6 +41,24 @@ def server_env(base: dict[str, str], families: int | None, seed: int, scenario: 
     return env
 
 
+def check_population(opts: Options) -> None:
+    """Refuse here what the first session would refuse: a population its staff or desks cannot serve, or too large.
+
+    Otherwise the server starts and every page stays on its warm-up screen while the error goes to the log.
+    """
+    from sim import load_run_config
+    from viewer.session import VIEWER_HORIZON_DAYS, VIEWER_WARM_UP_DAYS, default_families
+
+    families = opts.families if opts.families is not None else default_families(opts.scenario)
+    try:
+        load_run_config(opts.scenario, "fragmented", seed=opts.seed, n_families=families,
+                        warm_up_days=float(VIEWER_WARM_UP_DAYS), horizon_days=float(VIEWER_HORIZON_DAYS))
+    except InputError as exc:
+        if exc.field == "n_families":  # the option's name, as the other messages of this launcher
+            raise InputError("--families", exc.value, f"for scenario {opts.scenario}: {exc.allowed}") from None
+        raise
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse, check, and exec the Solara server."""
     parser = argparse.ArgumentParser(prog="python -m viewer", description="ontschot workshop viewer (Solara)")
@@ -58,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         opts = from_env({ENV_FAMILIES: args.families or "", ENV_SEED: args.seed, ENV_SCENARIO: args.scenario})
         if not scenario_path(opts.scenario).is_file():
             raise InputError("scenario", opts.scenario, "a file name in scenarios/ without .yaml")
+        check_population(opts)
     except InputError as exc:
         print(f"viewer: {exc}", file=sys.stderr)
         return 2
