@@ -30,6 +30,7 @@ from sim.atomic import write_folder
 from sim.labels import fallback, scenario_label
 from sim.metrics import CATALOGUE
 from sim.numbers import shared_decimals
+from sim.overrides import dotted
 
 Block = tuple[str, Any]  # ("h2", text) | ("p", text) | ("table", DataFrame) | ("figure", (file name, caption))
 
@@ -98,6 +99,9 @@ def blocks(sweep: Sweep, t: Texts, out: Path) -> list[Block]:
                             ("p", t("setup_text", scenario=title, name=name, families=families, horizon=cfg["horizon_days"], warm=cfg["warm_up_days"],
                                     arms=", ".join(shown), reps=reps, ok=ok, runs=sweep.plan.key.nunique())),
                             ("p", t("reading")), ("p", t("layers"))]
+    changes = dotted(cfg["scenario"].get("overrides") or {})
+    if changes:  # a pathway, an option or a value that differs from the file: the set-up above does not show it
+        content.insert(3, ("p", t("changes_text", changes="; ".join(f"`{k}` = {v}" for k, v in changes.items()))))
     failed = sweep.status.drop_duplicates("key")
     failed = failed[failed.state != "succeeded"]
     if len(failed):

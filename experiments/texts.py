@@ -28,6 +28,8 @@ PHRASES: dict[str, tuple[str, str]] = {
                    "Scenario **{scenario}** (`{name}`), {families} gezinnen, {horizon} gemeten dagen na een inloopperiode van {warm} dagen; "
                    "varianten: {arms}; {reps} herhalingen per variant met startgetallen (seeds) 1..{reps}, in elke variant dezelfde (gepaard, "
                    "gemeenschappelijke toevalsgetallen). {ok} van {runs} runs geslaagd."),
+    "changes_text": ("Changed in the scenario file for this sweep (`scenario.overrides`, every run): {changes}.",
+                     "Voor deze reeks gewijzigd in het scenariobestand (`scenario.overrides`, in elke run): {changes}."),
     "reading": ("How to read the numbers: *mean [95 % CI]* is the mean over replications with the 95 % confidence interval of "
                 "that mean (Monte Carlo uncertainty only). *Spread p5-p95* is the 5th to 95th percentile of per-run outcomes: how "
                 "much one run varies, not an interval of the mean. Differences are paired by seed. The first outcomes count every need "

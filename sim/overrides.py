@@ -50,6 +50,17 @@ def nest(overrides: Mapping[str, Any], field: str = "scenario.overrides") -> dic
     return out
 
 
+def dotted(overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """The inverse of `nest`: every value under its dotted path (``{"a": {"b": 1}}`` -> ``{"a.b": 1}``), sorted."""
+    out: dict[str, Any] = {}
+    for key, value in nest(overrides).items():
+        if isinstance(value, Mapping) and value:
+            out.update({f"{key}.{k}": v for k, v in dotted(value).items()})
+        else:
+            out[key] = value
+    return dict(sorted(out.items()))
+
+
 CHOICE_KEYS = ("options", "pathway")
 
 

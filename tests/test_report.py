@@ -11,12 +11,14 @@ from PIL import Image
 from experiments.report import build_report
 from experiments.sweep import run_sweep
 
+CHANGED = "organisations.wijkteam.intake_hours"  # a value of the file changed for one sweep: its report says so
 SMALL = ("n_families=3500", "horizon_days=365", "warm_up_days=100", "progress=false", "launcher=inprocess", "replications=2")
 
 DESIGNS = {
     "lever_ablation": (["+experiment=lever_ablation", "experiment.units=[coordinator,one_door]"],
                        {"time_to_help", "dropout", "cost", "who_pays", "waiting", "ablation"}),
-    "capacity_sweep": (["+experiment=capacity_sweep", "experiment.arms=[networked]", "experiment.scale=[0.8,1.0]"],
+    "capacity_sweep": (["+experiment=capacity_sweep", "experiment.arms=[networked]", "experiment.scale=[0.8,1.0]",
+                        f"+scenario.overrides.{CHANGED}=2.5"],
                        {"time_to_help", "dropout", "cost", "who_pays", "waiting", "capacity"}),
     "sensitivity": (["+experiment=sensitivity", "experiment.parameters=[behaviour.burden,coupling.c_max]",
                      "experiment.levers=[coordinator]", "experiment.trajectories=2",
@@ -42,6 +44,7 @@ def test_report_builds_with_every_figure(tmp_path: Path, design: str) -> None:
         assert "sociaal_domein" in text and "2" in text
         title = "social domain of a mid-sized municipality" if lang == "en" else "sociaal domein van een middelgrote gemeente"
         assert title in text  # the scenario's own name from its file, in the report's language
+        assert (CHANGED in text) is (design == "capacity_sweep")
         if design == "sensitivity":  # the caption counts the factors really shown (2 parameters and 1 lever)
             assert ("all 3 factors" if lang == "en" else "alle 3 factoren") in text
     assert "uitval" in (folder / "report-nl" / "report.html").read_text(encoding="utf-8").lower() or design == "sensitivity"
