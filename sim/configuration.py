@@ -214,8 +214,38 @@ def compose(config_name: str, overrides: list[str], example: str) -> dict[str, A
         with initialize_config_dir(version_base="1.3", config_dir=str(CONFIG_DIR), job_name=f"ontschot-{config_name}"):
             cfg = hydra_compose(config_name=config_name, overrides=overrides)
     except (HydraException, OmegaConfBaseException) as exc:
-        raise _compose_error(str(exc).strip().splitlines()[0], overrides) from None
+        error = _compose_error(str(exc).strip().splitlines()[0], overrides)
+        parent = error.field.rpartition(".")[0] if error.allowed.startswith("a known configuration key") else ""
+        keys = _keys_at(config_name, parent, overrides) if parent else []
+        if keys:  # a misspelt key under a known block (levers.coordinater): name the keys that block has
+            error = InputError(error.field, error.value, f"one of the keys of {parent}: {', '.join(keys)}")
+        raise error from None
     return OmegaConf.to_container(cfg, resolve=True)
+
+
+def _keys_at(config_name: str, path: str, overrides: list[str]) -> list[str]:
+    """The keys of the block at dotted ``path`` of ``config_name`` (none: not a block).
+
+    Composed with the overrides that choose a config group (``+experiment=regimes``, ``scenario=jeugdhulp``): they
+    decide which blocks there are. Only called on an error, so the second composition costs nothing in a good run.
+    """
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+    from hydra.errors import HydraException
+    from omegaconf import DictConfig
+    from omegaconf.errors import OmegaConfBaseException
+
+    groups = [o for o in overrides if "." not in o.split("=", 1)[0]]
+    try:
+        with initialize_config_dir(version_base="1.3", config_dir=str(CONFIG_DIR), job_name=f"ontschot-{config_name}"):
+            node: Any = hydra_compose(config_name=config_name, overrides=groups)
+    except (HydraException, OmegaConfBaseException):
+        return []
+    for part in path.split("."):
+        if not isinstance(node, DictConfig) or part not in node:
+            return []
+        node = node[part]
+    return sorted(str(k) for k in node) if isinstance(node, DictConfig) else []
 
 
 def _compose_error(text: str, overrides: list[str]) -> InputError:

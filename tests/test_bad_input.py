@@ -20,7 +20,8 @@ def _cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.parametrize(("args", "field", "allowed"), [
-    (["levers.colour=true"], "levers.colour", "known configuration key"),
+    (["levers.colour=true"], "levers.colour", "one of the keys of levers: case_table, coordinator"),
+    (["colour=red"], "colour", "known configuration key"),
     (["working=half"], "working", "fragmented"),
     (["seed=abc"], "seed", "integer"),
     (["horizon_days=-5"], "horizon_days", "(0.0, 36500.0]"),

@@ -16,6 +16,7 @@ CASES = [
     (["+experiment=lever_ablation", "experiment.units=[coordinator,telepathy]"], "experiment.units"),
     (["+experiment=compare_working", "experiment.arms=[fragmented,netwrked]"], "experiment.arms"),
     (["replicationz=4"], "replicationz"),
+    (["+experiment=compare_working", "experiment.replicatons=3"], "experiment.replicatons"),  # names the block's keys
     (["+experiment=sensitivity", "experiment.method=sobol", "experiment.sobol_n=48"], "experiment.sobol_n"),
     (["+scenario.overrides.organisations.jeugdhulp.hourly_cost=5"], "scenario.overrides.organisations.jeugdhulp.hourly_cost"),
     (["scenario=atlantis"], "scenario"),
