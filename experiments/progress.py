@@ -44,6 +44,7 @@ class Progress:
         self.t0 = time.perf_counter()
         self._last = 0.0
         self._tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self._printed: tuple[int, int, int, int] | None = None  # the counts of the last line written (not on a terminal)
 
     def add_total(self, n: int) -> None:
         """More runs were planned (adaptive replications)."""
@@ -81,8 +82,12 @@ class Progress:
         if self._tty:
             print(f"\r{self.line()}   ", end="\n" if final else "", file=self.stream, flush=True)
         elif final or now - self._last >= 5.0:
+            state = (self.done, self.failed, self.interrupted, self.total)
+            if final and state == self._printed:  # the last update already printed this count: not twice in a log
+                return
             print(self.line(), file=self.stream, flush=True)
             self._last = now
+            self._printed = state
 
     def close(self) -> None:
         """The final line."""

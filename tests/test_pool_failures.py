@@ -6,6 +6,7 @@ No cluster needed: the pool cases use the default spawn pool; the time-limit cas
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import subprocess
@@ -117,6 +118,24 @@ def test_the_store_is_safe_for_concurrent_writers(tmp_path: Path) -> None:
     store.save(spec.key, spec, tables, 2, 2.0)  # a second job finishing the same run: no error, the first is kept
     assert store.record(spec.key)["finished"] == first
     assert [p.name for p in store.runs.iterdir() if p.name.startswith(f".{spec.key}")] == []
+
+
+def test_progress_in_a_log_writes_its_last_line_once() -> None:
+    """Not on a terminal the last run's update and ``close`` gave the same line twice; a new count is still written."""
+    stream = io.StringIO()
+    progress = Progress(2, stream=stream)
+    progress.update("succeeded")  # the first line is written at once (none for 5 s before)
+    progress._last = -1e9  # as if 5 s had passed: the last update writes its line
+    progress.update("succeeded")
+    progress.close()
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 2 and "done 2" in lines[-1] and "done 1" in lines[0]
+    quiet = io.StringIO()
+    progress = Progress(2, stream=quiet)
+    progress.update("succeeded")
+    progress.update("succeeded")  # within 5 s of the first: not written, so close writes it
+    progress.close()
+    assert [ln.split(";")[0] for ln in quiet.getvalue().splitlines()][-1].endswith("remaining 0 of 2")
 
 
 def test_progress_never_says_nan_and_sampled_values_stay_in_their_range() -> None:
