@@ -17,15 +17,20 @@
   worker's own KeyboardInterrupt would come back as a confusing task failure), and the parent, leaving the
   pool with an exception, cancels the tasks not started and ends the workers instead of waiting for every
   queued run (what a bare ``ProcessPoolExecutor`` does on leaving its ``with`` block);
+- **no orphans**: a parent ended without leaving the pool (SIGTERM, SIGKILL, out of memory) leaves no idle workers
+  behind: each worker ends itself when its parent is gone (`_end_with_parent`);
 - **one progress line** for runs (`experiments.progress.Progress`, shared with the sweep) in `run_all`.
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import re
 import signal
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -95,8 +100,22 @@ def broken_pool_reason(exc: BaseException) -> str:
 
 
 def _ignore_interrupt() -> None:
-    """Worker initializer: Ctrl-C is the parent's to handle (it ends the workers itself, see the module docstring)."""
+    """Worker initializer: Ctrl-C is the parent's to handle (it ends the workers itself, see the module docstring).
+
+    A parent that ends without leaving the pool (SIGTERM from ``kill`` or ``timeout``, SIGKILL, the out-of-memory
+    killer) cannot end its workers; they would wait for tasks that never come, for ever, each holding a model's
+    memory. So each worker watches its parent and ends itself when the parent is gone (its run stays ``running``
+    in a sweep's store, read as interrupted, and runs again with the next command).
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_end_with_parent, args=(os.getppid(),), name="parent-watch", daemon=True).start()
+
+
+def _end_with_parent(parent: int, every: float = 1.0) -> None:
+    """End this worker process as soon as ``parent`` is no longer its parent (it ended; the worker was re-parented)."""
+    while os.getppid() == parent:
+        time.sleep(every)
+    os._exit(1)
 
 
 class Pool:

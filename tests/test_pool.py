@@ -98,3 +98,49 @@ def test_ctrl_c_stops_the_workers_at_once_instead_of_running_the_queue(tmp_path:
     _, err = proc.communicate(timeout=120)
     assert proc.returncode != 0 and "KeyboardInterrupt" in err
     assert len(list(tmp_path.glob("started-*"))) == 2  # the queued tasks never started
+
+
+PIDS = """
+import os, sys, time
+from pathlib import Path
+from experiments.pool import Pool
+
+def sleeper(n):
+    Path(sys.argv[1], f"pid-{os.getpid()}").touch()
+    time.sleep(600)
+    return n
+
+if __name__ == "__main__":
+    with Pool(2) as pool:
+        pool.map(sleeper, list(range(6)))
+"""
+
+
+@pytest.mark.serial  # starts two worker processes: alongside the parallel tests it would oversubscribe two cores
+def test_workers_end_when_their_parent_is_killed_without_leaving_the_pool(tmp_path: Path) -> None:
+    script = tmp_path / "orphans.py"
+    script.write_text(PIDS)
+    proc = subprocess.Popen([sys.executable, str(script), str(tmp_path)], cwd=ROOT, start_new_session=True,
+                            stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    deadline = time.monotonic() + 300  # two workers starting on a loaded two-core machine: seconds, bounded generously
+    while len(list(tmp_path.glob("pid-*"))) < 2:
+        assert proc.poll() is None and time.monotonic() < deadline, "the workers did not start"
+        time.sleep(0.1)
+    workers = [int(p.name.split("-")[1]) for p in tmp_path.glob("pid-*")]
+    proc.send_signal(signal.SIGTERM)  # the parent alone (kill, timeout, a scheduler): it cannot end its workers itself
+    proc.wait(timeout=120)
+
+    def alive(pid: int) -> bool:
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+        except OSError:
+            return False
+
+    # each task sleeps 600 s: a worker gone well before that ended itself because its parent was gone
+    deadline = time.monotonic() + 120
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    left = [pid for pid in workers if alive(pid)]
+    for pid in left:  # never leave them behind, also when the test fails
+        os.kill(pid, signal.SIGKILL)
+    assert not left, f"workers {left} outlived their parent"
