@@ -31,6 +31,7 @@ from experiments.runspec import RunConfiguration, RunSpec
 from experiments.store import Store, load_sweep
 from experiments.warmup_cache import DEFAULT_DIR, WarmupCache, reuse_order, shared
 from sim import InputError
+from sim.atomic import target_problem
 from sim.configuration import compose as compose_config
 from sim.configuration import scenario_path
 from sim.headline import FOLLOW_UP_DAYS
@@ -172,6 +173,10 @@ def validate(cfg: dict[str, Any]) -> Experiment:
     for arm in check:  # every arm's model configuration, before any run
         experiment.spec(arm, 1).run_config()
     folder = experiment.folder
+    if folder.exists() and not folder.is_dir():
+        raise InputError("out", str(folder), "a new or empty folder, or the folder of this sweep (to resume it); this is a file")
+    if not folder.exists() and (problem := target_problem(folder)):
+        raise InputError("out", str(folder), f"a folder that can be written ({problem})")
     if folder.exists() and any(folder.iterdir()) and not (folder / "sweep.json").is_file():
         raise InputError("out", str(folder), "a new or empty folder, or the folder of this sweep (to resume it)")
     if folder.exists() and (folder / "sweep.json").is_file():

@@ -23,8 +23,10 @@ whose warm-up nobody else shares runs cold: storing its prelude would cost a pic
 Files are written through a temporary file and a rename (an interrupted run never leaves a half file), and read
 files are touched, so that above `MAX_BYTES` the least recently used are dropped. Off: ``enabled=False`` or the
 environment variable ``ONTSCHOT_WARMUP_CACHE=off`` (`WarmupCache.from_environment`); then every prelude is
-simulated and nothing is written. The files are pickles: the cache loads only files it wrote itself (named by
-their key), under the user's own outputs folder.
+simulated and nothing is written. The cache only saves time, so it never fails a run: a damaged file (truncated,
+overwritten) is simulated again and replaced, and a folder that cannot be read or written (a file, read-only, full)
+is said once on stderr while the runs simulate their warm-up. The files are pickles: the cache loads only files it
+wrote itself (named by their key), under the user's own outputs folder.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ import hashlib
 import json
 import os
 import platform
+import sys
 import time
 from collections.abc import Callable, Hashable, Sequence
 from importlib import metadata
@@ -53,6 +56,9 @@ DEFAULT_DIR = Path("outputs") / "warmup-cache"
 MAX_BYTES = 2 * 1024**3
 ENV = "ONTSCHOT_WARMUP_CACHE"  # "off" switches the cache off; any other non-empty value is its folder
 SUFFIX = ".prelude"
+# Each file ends with the SHA-256 of the prelude before it: a file truncated or overwritten is found before it is
+# unpickled (a damaged pickle can fail in any way, or not at all), so it is a miss, not a failed run.
+DIGEST_BYTES = 32
 # A temporary file of a prelude being written, untouched this long, was left by a killed process (an assumption: a
 # region's prelude is written in seconds; an hour leaves room for a slow shared disk).
 STALE_TEMP_SECONDS = 3600.0
@@ -126,8 +132,19 @@ class WarmupCache:
             return None
         path = self.path(config)
         try:
-            blob = path.read_bytes()
+            with path.open("rb") as fh:  # the prelude, then its digest: read apart, so the prelude is never copied
+                size = os.fstat(fh.fileno()).st_size
+                blob = fh.read(max(0, size - DIGEST_BYTES))
+                digest = fh.read()
         except FileNotFoundError:  # never written, or dropped by another process meanwhile
+            return None
+        except OSError as exc:  # the folder is a file, or unreadable: the run simulates its warm-up, as without a cache
+            _cannot_use(self.folder, exc)
+            return None
+        if digest != hashlib.sha256(blob).digest():  # truncated or overwritten: a miss, simulated again and replaced
+            _cannot_use(self.folder, None, f"{path.name} is damaged and is simulated again")
+            with contextlib.suppress(OSError):
+                path.unlink()
             return None
         with contextlib.suppress(FileNotFoundError):  # dropped by another process since: the bytes are read
             os.utime(path)  # least recently used by modification time: a read counts as a use
@@ -137,8 +154,11 @@ class WarmupCache:
         """Store ``config``'s prelude atomically (temporary file and rename), then keep the folder under its bound."""
         if not self.enabled or len(blob) > self.max_bytes:
             return
-        write_bytes(self.path(config), blob)
-        self.trim()
+        try:
+            write_bytes(self.path(config), blob, hashlib.sha256(blob).digest())
+            self.trim()
+        except OSError as exc:  # read-only, full, or not a folder: the run goes on; only later runs miss the copy
+            _cannot_use(self.folder, exc)
 
     def trim(self) -> None:
         """Drop the least recently used files until all together fit in ``max_bytes``, and writes abandoned long ago.
@@ -180,7 +200,7 @@ class WarmupCache:
         without a second unpickling.
         """
         blob = self.get(config)
-        if blob is not None:
+        if blob is not None:  # checked against its digest: an error while it restores is the model's code, not the file's
             return from_prelude(blob, config)
         model = warm(config, progress)
         if self.enabled:
@@ -192,6 +212,23 @@ class WarmupCache:
         model = self.model(config)
         model.run()
         return collect(model)
+
+
+_TOLD: set[str] = set()
+
+
+def _cannot_use(folder: Path, exc: OSError | None, what: str | None = None) -> None:
+    """Say (once per process) that the cache could not be used; the run itself goes on without it, with the same tables."""
+    told = f"{folder}: {what or ''}"  # a folder that cannot be used is said once, each damaged file once
+    if told in _TOLD:
+        return
+    _TOLD.add(told)
+    why = "" if exc is None else f" ({type(exc).__name__}: {exc.strerror or exc})"
+    if what is None:
+        what = f"not usable{why}; runs simulate their warm-up instead (set {ENV}=off or another folder)"
+    else:
+        what = f"{what}{why}"
+    print(f"warm-up cache {folder}: {what}", file=sys.stderr, flush=True)
 
 
 def shared(groups: Sequence[Hashable]) -> list[bool]:

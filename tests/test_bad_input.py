@@ -150,3 +150,22 @@ def test_cli_run_writes_outputs(tmp_path: Path) -> None:
     summary = json.loads((out / "summary.json").read_text())
     assert summary["config"]["levers"]["case_table"] is False and summary["config"]["levers"]["coordinator"] is True
     assert summary["config"]["seed"] == 7
+
+
+@pytest.mark.parametrize("where", ["a file", "under a file"])
+def test_an_output_folder_that_cannot_be_written_is_refused_before_the_run(tmp_path: Path, where: str,
+                                                                          capsys: pytest.CaptureFixture) -> None:
+    from experiments.compare import main as compare_main
+
+    taken = tmp_path / "taken"
+    taken.write_text("a file the user keeps\n")
+    out = taken if where == "a file" else taken / "out"
+    proc = _cli(["n_families=3500", "horizon_days=20", "warm_up_days=0", f"output_dir={out}"], tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: output_dir: got "), proc.stderr
+    # make run: refused before its runs, not after them when the table is written
+    assert compare_main(["--scenario", "zorg_veiligheid", "--replications", "2", "--out", str(out)]) == 2
+    err = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
+    assert len(err) == 1 and err[0].startswith("error: --out: got "), err
+    assert [p.name for p in tmp_path.iterdir()] == ["taken"] and taken.read_text() == "a file the user keeps\n"

@@ -42,6 +42,17 @@ def test_bad_experiment_config_fails_before_any_run(tmp_path: Path, capsys: pyte
     assert list(tmp_path.iterdir()) == []
 
 
+
+@pytest.mark.parametrize("where", ["a file", "under a file"])
+def test_a_sweep_folder_that_cannot_be_written_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture, where: str) -> None:
+    taken = tmp_path / "taken"
+    taken.write_text("a file the user keeps\n")
+    out = taken if where == "a file" else taken / "sweep"
+    assert main(["run", "n_families=3500", f"out={out}"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"error: out: got '{out}'; allowed: "), err
+    assert [p.name for p in tmp_path.iterdir()] == ["taken"] and taken.read_text() == "a file the user keeps\n"
+
 def test_an_unknown_command_or_report_folder_is_rejected(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     assert main(["sweep"]) == 2
     assert main(["report", str(tmp_path)]) == 2

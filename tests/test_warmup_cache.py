@@ -9,6 +9,7 @@ That a restored run equals the cold run is `test_prelude`'s; here a run through 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import os
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import pytest
 from test_identical_outputs import digests
 
 from experiments import warmup_cache
-from experiments.warmup_cache import SUFFIX, WarmupCache, cache_key, reuse_order, run_cached, shared
+from experiments.warmup_cache import DIGEST_BYTES, SUFFIX, WarmupCache, cache_key, reuse_order, run_cached, shared
 from sim import RunConfig, load_run_config, run
 
 SMALL = {"n_families": 3500, "warm_up_days": 30.0, "horizon_days": 20.0, "seed": 2}
@@ -48,7 +49,9 @@ def test_a_run_through_the_cache_equals_the_cold_run(cfgs: dict[str, RunConfig],
     assert digests(cache.run(net)) == cold  # simulated and stored
     files = list((tmp_path / "cache").iterdir())
     assert [f.name for f in files] == [cache_key(net) + SUFFIX]  # one file, no temporary left
-    assert cache.get(cfgs["fragmented"]) == files[0].read_bytes()  # the other arm finds it
+    stored = files[0].read_bytes()  # the prelude, then its SHA-256
+    assert cache.get(cfgs["fragmented"]) == stored[:-DIGEST_BYTES]  # the other arm finds it
+    assert stored[-DIGEST_BYTES:] == hashlib.sha256(stored[:-DIGEST_BYTES]).digest()
     assert digests(cache.run(net)) == cold  # read back from disk
 
 
@@ -131,3 +134,30 @@ def test_a_write_abandoned_long_ago_is_removed_and_one_under_way_is_kept(cfgs: d
     os.utime(old, (long_ago, long_ago))
     WarmupCache(tmp_path).put(cfgs["fragmented"], b"a prelude")  # every write trims the folder
     assert not old.exists() and fresh.exists()
+
+
+@pytest.mark.parametrize("damage", ["truncated", "overwritten"])
+def test_a_damaged_file_is_simulated_again_and_replaced(cfgs: dict[str, RunConfig], tmp_path: Path, damage: str,
+                                                        capsys: pytest.CaptureFixture) -> None:
+    cache = WarmupCache(tmp_path)
+    net = cfgs["networked"]
+    cold = digests(cache.run(net))  # stores the prelude
+    path = cache.path(net)
+    good = path.read_bytes()
+    path.write_bytes(good[: len(good) // 2] if damage == "truncated" else b"garbage\n")
+    assert digests(cache.run(net)) == cold  # the run goes on, with the cold run's tables
+    assert "is damaged and is simulated again" in capsys.readouterr().err
+    assert len(path.read_bytes()) > len(good) // 2  # stored anew: the next run restores it, without a word
+    assert digests(cache.run(net)) == cold and capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("where", ["a file", "not creatable"])
+def test_a_cache_folder_that_cannot_be_used_leaves_the_run_as_it_is(cfgs: dict[str, RunConfig], tmp_path: Path, where: str,
+                                                                    capsys: pytest.CaptureFixture) -> None:
+    taken = tmp_path / "taken"
+    taken.write_text("not a folder\n")
+    cache = WarmupCache(taken if where == "a file" else taken / "cache")
+    net = cfgs["networked"]
+    assert digests(cache.run(net)) == digests(run(net))
+    assert "not usable" in capsys.readouterr().err
+    assert [p.name for p in tmp_path.iterdir()] == ["taken"] and taken.read_text() == "not a folder\n"
