@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import html
+import json
 import re
 import shutil
 from pathlib import Path
@@ -23,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from experiments import analysis, figures, regimes
+from experiments.runspec import RunSpec
 from experiments.store import Sweep, load_sweep
 from experiments.texts import Texts
 from sim import InputError, load_scenario
@@ -82,13 +84,21 @@ def scenario_title(name: str, t: Texts) -> str:
         return fallback(name)
 
 
+def _planned_families(sweep: Sweep) -> int | None:
+    """The population the sweep's runs are configured with, when no run is stored yet (a sweep interrupted early)."""
+    try:
+        return RunSpec.from_dict(json.loads(sweep.plan.spec.iloc[0])).run_config().families
+    except InputError:  # the scenario file changed or is gone since: the configured size, if any
+        return sweep.config.get("n_families")
+
+
 def blocks(sweep: Sweep, t: Texts, out: Path) -> list[Block]:
     """Draw every figure that fits the design into ``out`` and return the report's content."""
     cfg = sweep.config
     exp = cfg["experiment"]
     arms = analysis.arm_order(sweep)
     ok = int((sweep.status.drop_duplicates("key").state == "succeeded").sum())
-    families = int(sweep.summary.families.iloc[0]) if len(sweep.summary) else cfg.get("n_families")
+    families = int(sweep.summary.families.iloc[0]) if len(sweep.summary) else _planned_families(sweep)
     reps = int(sweep.plan.replication.max())
     shown = [t.arm(a) for a in arms] if len(arms) <= 6 else [t.arm(a) for a in arms[:6]] + [f"... ({len(arms)})"]
     name = cfg["scenario"]["name"]
@@ -104,8 +114,11 @@ def blocks(sweep: Sweep, t: Texts, out: Path) -> list[Block]:
         content.insert(3, ("p", t("changes_text", changes="; ".join(f"`{k}` = {v}" for k, v in changes.items()))))
     failed = sweep.status.drop_duplicates("key")
     failed = failed[failed.state != "succeeded"]
-    if len(failed):
-        content += [("h2", t("failed")), ("p", t("failed_text", n=len(failed), folder=sweep.folder))]
+    if len(failed):  # by state: after an interrupted sweep most are not failures but runs still to do
+        counts = failed.state.value_counts()
+        states = ", ".join(t(f"state_{state}", n=int(counts[state])) for state in ("failed", "interrupted", "running", "pending")
+                           if state in counts)
+        content += [("h2", t("failed")), ("p", t("failed_text", n=len(failed), states=states, folder=sweep.folder))]
     if not len(sweep.summary):
         return content
     design = exp.get("design")

@@ -118,9 +118,15 @@ PHRASES: dict[str, tuple[str, str]] = {
     "sens_all": ("all {k} factors", "alle {k} factoren"),
     "sens_top": ("the {n} most influential of the {k} factors", "de {n} invloedrijkste van de {k} factoren"),
     "sensitivity": ("Sensitivity indices", "Gevoeligheidsindices"),
-    "failed": ("Failed runs", "Mislukte runs"),
-    "failed_text": ("{n} runs failed; `python -m experiments status {folder}` shows their tracebacks. They are left out above.",
-                    "{n} runs mislukten; `python -m experiments status {folder}` toont de tracebacks. Ze ontbreken hierboven."),
+    "failed": ("Runs left out", "Weggelaten runs"),
+    "failed_text": ("{n} runs are left out above: {states}. `python -m experiments status {folder}` shows why (with tracebacks); "
+                    "the same `run` command runs the interrupted and pending ones.",
+                    "{n} runs ontbreken hierboven: {states}. `python -m experiments status {folder}` toont waarom (met tracebacks); "
+                    "hetzelfde `run`-commando draait de onderbroken en nog niet gedraaide runs."),
+    "state_failed": ("{n} failed", "{n} mislukt"),
+    "state_interrupted": ("{n} interrupted", "{n} onderbroken"),
+    "state_running": ("{n} still running", "{n} nog bezig"),
+    "state_pending": ("{n} not run yet", "{n} nog niet gedraaid"),
     "days": ("days", "dagen"),
     "point": ("point {i}", "punt {i}"),
     # the experiments of configs/experiment, by name

@@ -48,3 +48,34 @@ def test_report_builds_with_every_figure(tmp_path: Path, design: str) -> None:
         if design == "sensitivity":  # the caption counts the factors really shown (2 parameters and 1 lever)
             assert ("all 3 factors" if lang == "en" else "alle 3 factoren") in text
     assert "uitval" in (folder / "report-nl" / "report.html").read_text(encoding="utf-8").lower() or design == "sensitivity"
+
+
+def test_a_report_of_an_interrupted_sweep_says_which_runs_are_still_to_do(tmp_path: Path) -> None:
+    import shutil
+
+    from experiments.store import Store
+
+    folder = run_sweep("scenario=zorg_veiligheid", "horizon_days=60", "warm_up_days=30", "progress=false",
+                       "launcher=inprocess", "replications=2", f"out={tmp_path / 'sweep'}")
+    store = Store(folder)
+    keys = list(store.plan().key)
+    for key in keys[:2]:  # as after Ctrl-C: one run was under way, one never started
+        shutil.rmtree(store.runs / key)
+    store.mark_running(keys[0])
+    store.mark_interrupted(keys[0], "its process ended")
+    for lang, words in (("en", "2 runs are left out above: 1 interrupted, 1 not run yet"),
+                        ("nl", "2 runs ontbreken hierboven: 1 onderbroken, 1 nog niet gedraaid")):
+        text = build_report(folder, lang=lang).read_text(encoding="utf-8")
+        assert words in text
+
+
+def test_a_report_before_any_run_finished_names_the_population(tmp_path: Path) -> None:
+    import shutil
+
+    from experiments.store import Store
+
+    folder = run_sweep("scenario=zorg_veiligheid", "horizon_days=60", "warm_up_days=30", "progress=false",
+                       "launcher=inprocess", "replications=2", f"out={tmp_path / 'sweep'}")
+    shutil.rmtree(Store(folder).runs)  # as after Ctrl-C before the first run was stored
+    text = build_report(folder).read_text(encoding="utf-8")
+    assert "2,000 families" in text and "None" not in text and "0 of 4 runs succeeded" in text
