@@ -36,7 +36,7 @@ from experiments.pool import run_all
 from experiments.runspec import flatten_summary as flatten  # one definition of a run's flat row, shared with sweeps
 from experiments.warmup_cache import reuse_order, run_cached, shared
 from sim import InputError, load_run_config
-from sim.atomic import check_empty_target, target_problem, write_folder
+from sim.atomic import check_empty_target, target_problem, write_folder, write_text
 from sim.headline import helped_problems
 from sim.labels import fallback
 from sim.metrics import CATALOGUE, FROM_ONSET, unit_label
@@ -279,16 +279,21 @@ def main(argv: list[str] | None = None) -> int:
     table = comparison_table(runs, arms[0], arms[1])
     text = render(table, arms[0], arms[1], args.scenario, args.replications, cfg.families)
     text += "\n\n" + stationarity_note(runs, arms, cfg.warm_up_days)
-    text += "\n\n" + layers_text(args.scenario, arms, METRICS, args.replications, args.workers, args.n_families,
-                                 args.horizon_days, args.layer_members, args.layer_seeds)
 
     def write(folder: Path) -> None:
         runs.to_csv(folder / "runs.csv", index=False)
         table.to_csv(folder / "comparison.csv", index=False)
         (folder / "comparison.txt").write_text(text + "\n")
 
+    # The table is saved and shown before the layers run (more runs than the table's): an interruption or a failure
+    # there no longer loses it; comparison.txt gets the layers when they are done.
     write_folder(out, write)
-    print(text)
+    print(text, flush=True)
+    print(f"per-run summaries and the table: {out}/ (the uncertainty layers follow)", file=sys.stderr, flush=True)
+    layers = layers_text(args.scenario, arms, METRICS, args.replications, args.workers, args.n_families,
+                         args.horizon_days, args.layer_members, args.layer_seeds)
+    write_text(out / "comparison.txt", text + "\n\n" + layers + "\n")
+    print("\n" + layers)
     print(f"\nper-run summaries and the table: {out}/")
     return 0
 
