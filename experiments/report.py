@@ -345,7 +345,10 @@ def build_report(folder: str | Path, lang: str = "en", fmt: str = "md") -> Path:
         (tmp / "report.html").write_text(render_html(content, content[0][1], tmp), encoding="utf-8")
 
     staging = folder / f".report-{lang}.new"
-    shutil.rmtree(staging, ignore_errors=True)
+    # what an earlier build killed before it could clean up (SIGTERM, SIGKILL) left: its staging folder, its
+    # temporary folder inside `write_folder` (``..report-<lang>.new.<random>``, figures drawn so far) or the old report
+    for stale in [staging, folder / f".report-{lang}.old", *folder.glob(f"..report-{lang}.new.*")]:
+        shutil.rmtree(stale, ignore_errors=True)
     write_folder(staging, write)
     if target.exists():  # swap: the old report stays whole until the new one is complete
         old = folder / f".report-{lang}.old"

@@ -79,3 +79,14 @@ def test_a_report_before_any_run_finished_names_the_population(tmp_path: Path) -
     shutil.rmtree(Store(folder).runs)  # as after Ctrl-C before the first run was stored
     text = build_report(folder).read_text(encoding="utf-8")
     assert "2,000 families" in text and "None" not in text and "0 of 4 runs succeeded" in text
+
+
+def test_a_report_build_killed_earlier_leaves_nothing_behind_the_next(tmp_path: Path) -> None:
+    folder = run_sweep("scenario=zorg_veiligheid", "horizon_days=60", "warm_up_days=30", "progress=false",
+                       "launcher=inprocess", "replications=2", f"out={tmp_path / 'sweep'}")
+    before = sorted(p.name for p in folder.iterdir())
+    for name in ("..report-en.new.k1ll3d00", ".report-en.new", ".report-en.old"):  # as a build killed by SIGTERM leaves them
+        (folder / name).mkdir()
+        (folder / name / "time_to_help.png").write_bytes(b"half a figure")
+    build_report(folder)
+    assert sorted(p.name for p in folder.iterdir()) == sorted([*before, "report-en"])
