@@ -120,6 +120,9 @@ def main(argv: list[str] | None = None) -> int:
         print(USAGE)
         return 0 if argv else 2
     command, rest = argv[0], argv[1:]
+    if command in ("run", "status", "report") and any(a in ("-h", "--help") for a in rest):  # help, as sim's --help
+        print(USAGE)
+        return 0
     if command == "run":
         return _run(rest)
     if command == "status":

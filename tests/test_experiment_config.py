@@ -42,7 +42,6 @@ def test_bad_experiment_config_fails_before_any_run(tmp_path: Path, capsys: pyte
     assert list(tmp_path.iterdir()) == []
 
 
-
 @pytest.mark.parametrize("where", ["a file", "under a file"])
 def test_a_sweep_folder_that_cannot_be_written_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture, where: str) -> None:
     taken = tmp_path / "taken"
@@ -52,6 +51,14 @@ def test_a_sweep_folder_that_cannot_be_written_is_refused(tmp_path: Path, capsys
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith(f"error: out: got '{out}'; allowed: "), err
     assert [p.name for p in tmp_path.iterdir()] == ["taken"] and taken.read_text() == "a file the user keeps\n"
+
+
+@pytest.mark.parametrize("command", ["run", "status", "report"])
+def test_help_of_a_command_is_the_usage(tmp_path: Path, capsys: pytest.CaptureFixture, command: str) -> None:
+    assert main([command, "--help"]) == 0
+    out = capsys.readouterr()
+    assert out.out.startswith("usage: python -m experiments run") and out.err == ""
+
 
 def test_an_unknown_command_or_report_folder_is_rejected(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     assert main(["sweep"]) == 2
