@@ -67,12 +67,12 @@ def test_a_broken_pool_gives_the_reason_for_every_task_it_took_down() -> None:
 
 
 SLEEPERS = """
-import sys, time
+import os, sys, time
 from pathlib import Path
 from experiments.pool import Pool
 
 def sleeper(n):
-    Path(sys.argv[1], f"started-{n}").touch()
+    Path(sys.argv[1], f"started-{n}-{os.getpid()}").touch()
     time.sleep(600)
     return n
 
@@ -82,17 +82,26 @@ if __name__ == "__main__":
 """
 
 
-@pytest.mark.serial  # starts two worker processes: alongside the parallel tests it would oversubscribe two cores
-def test_ctrl_c_stops_the_workers_at_once_instead_of_running_the_queue(tmp_path: Path) -> None:
+def _start_sleepers(tmp_path: Path, stderr: int) -> subprocess.Popen:
+    """Start SLEEPERS (a pool of two workers, six tasks of 600 s) and return once both workers run a task.
+
+    A new session, so a signal to its process group reaches the script and its workers as a terminal's Ctrl-C does,
+    not pytest.
+    """
     script = tmp_path / "sleepers.py"
     script.write_text(SLEEPERS)
-    # A new session, so the signal goes to the script and its workers as a terminal's Ctrl-C does, not to pytest.
     proc = subprocess.Popen([sys.executable, str(script), str(tmp_path)], cwd=ROOT, start_new_session=True,
-                            stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+                            stderr=stderr, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
     deadline = time.monotonic() + 300  # two workers starting on a loaded two-core machine: seconds, bounded generously
     while len(list(tmp_path.glob("started-*"))) < 2:
         assert proc.poll() is None and time.monotonic() < deadline, "the workers did not start"
         time.sleep(0.1)
+    return proc
+
+
+@pytest.mark.serial  # starts two worker processes: alongside the parallel tests it would oversubscribe two cores
+def test_ctrl_c_stops_the_workers_at_once_instead_of_running_the_queue(tmp_path: Path) -> None:
+    proc = _start_sleepers(tmp_path, subprocess.PIPE)
     os.killpg(proc.pid, signal.SIGINT)
     # Each task sleeps 600 s: a pool that ran its queue (or waited for its running tasks) would take far longer.
     _, err = proc.communicate(timeout=120)
@@ -100,33 +109,10 @@ def test_ctrl_c_stops_the_workers_at_once_instead_of_running_the_queue(tmp_path:
     assert len(list(tmp_path.glob("started-*"))) == 2  # the queued tasks never started
 
 
-PIDS = """
-import os, sys, time
-from pathlib import Path
-from experiments.pool import Pool
-
-def sleeper(n):
-    Path(sys.argv[1], f"pid-{os.getpid()}").touch()
-    time.sleep(600)
-    return n
-
-if __name__ == "__main__":
-    with Pool(2) as pool:
-        pool.map(sleeper, list(range(6)))
-"""
-
-
 @pytest.mark.serial  # starts two worker processes: alongside the parallel tests it would oversubscribe two cores
 def test_workers_end_when_their_parent_is_killed_without_leaving_the_pool(tmp_path: Path) -> None:
-    script = tmp_path / "orphans.py"
-    script.write_text(PIDS)
-    proc = subprocess.Popen([sys.executable, str(script), str(tmp_path)], cwd=ROOT, start_new_session=True,
-                            stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(ROOT)})
-    deadline = time.monotonic() + 300  # two workers starting on a loaded two-core machine: seconds, bounded generously
-    while len(list(tmp_path.glob("pid-*"))) < 2:
-        assert proc.poll() is None and time.monotonic() < deadline, "the workers did not start"
-        time.sleep(0.1)
-    workers = [int(p.name.split("-")[1]) for p in tmp_path.glob("pid-*")]
+    proc = _start_sleepers(tmp_path, subprocess.DEVNULL)
+    workers = [int(p.name.split("-")[2]) for p in tmp_path.glob("started-*")]
     proc.send_signal(signal.SIGTERM)  # the parent alone (kill, timeout, a scheduler): it cannot end its workers itself
     proc.wait(timeout=120)
 
