@@ -36,7 +36,7 @@ from experiments.pool import run_all
 from experiments.runspec import flatten_summary as flatten  # one definition of a run's flat row, shared with sweeps
 from experiments.warmup_cache import reuse_order, run_cached, shared
 from sim import InputError, load_run_config
-from sim.atomic import check_empty_target, target_problem, write_folder, write_text
+from sim.atomic import check_output_folder, write_folder, write_text
 from sim.headline import helped_problems
 from sim.labels import fallback
 from sim.metrics import CATALOGUE, FROM_ONSET, unit_label
@@ -266,10 +266,7 @@ def main(argv: list[str] | None = None) -> int:
                                   **({"n_families": args.n_families} if args.n_families is not None else {}),
                                   **({"horizon_days": args.horizon_days} if args.horizon_days is not None else {}))
         out = Path(args.out) if args.out else Path("outputs") / f"compare-{datetime.now():%Y-%m-%d_%H-%M-%S}"
-        if not check_empty_target(out):
-            raise InputError("--out", str(out), "a folder that does not exist yet or is empty")
-        if problem := target_problem(out):  # found now, not after every run when the table is written
-            raise InputError("--out", str(out), f"a folder that can be written ({problem})")
+        check_output_folder(out, "--out")  # found now, not after every run when the table is written
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

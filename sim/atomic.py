@@ -15,6 +15,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from sim.errors import InputError
+
 
 def _umask() -> int:
     """The umask of this process (read from /proc on Linux; elsewhere set and restored at once)."""
@@ -34,6 +36,17 @@ def check_empty_target(out: Path) -> bool:
     if out.exists() and not out.is_dir():  # a file (or a link to one) cannot become a folder of outputs
         return False
     return not (out.exists() and any(out.iterdir()))
+
+
+def check_output_folder(out: Path, field: str) -> None:
+    """Refuse ``out`` as the folder of a command's outputs before any work (`InputError` on ``field``).
+
+    It must not exist yet or be empty (`check_empty_target`), and its place must take a new folder (`target_problem`).
+    """
+    if not check_empty_target(out):
+        raise InputError(field, str(out), "a folder that does not exist yet or is empty")
+    if problem := target_problem(out):
+        raise InputError(field, str(out), f"a folder that can be written ({problem})")
 
 
 def target_problem(out: Path) -> str | None:

@@ -17,7 +17,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from sim.atomic import check_empty_target, target_problem, write_folder
+from sim.atomic import check_output_folder, write_folder
 from sim.config import LEVER_FLAGS, LEVER_SHARES
 from sim.configuration import compose as compose_config
 from sim.errors import InputError
@@ -109,10 +109,7 @@ def main(argv: list[str] | None = None) -> int:
 
         config = RunConfig.from_mapping(data, where="configuration", extra_keys=("output_dir",))
         out = Path(run_dir or data.get("output_dir") or default_output_dir(data))
-        if not check_empty_target(out):
-            raise InputError("output_dir", str(out), "a folder that does not exist yet or is empty")
-        if problem := target_problem(out):
-            raise InputError("output_dir", str(out), f"a folder that can be written ({problem})")
+        check_output_folder(out, "output_dir")
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
